@@ -1,0 +1,3 @@
+"""QMS Tracker: ISO 9001 quality management and internal audits for public administration."""
+
+__version__ = "0.1.0"

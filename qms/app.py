@@ -1,0 +1,96 @@
+"""The composition root: create_app() builds the app from configuration and registers every area."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, session
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from qms import formatting
+from qms.config import from_environment
+from qms.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+from qms.paths import MIGRATIONS_DIR, STATIC_DIR, TEMPLATES_DIR, TRANSLATIONS_DIR
+from qms.services import history
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def select_locale() -> str:
+    if current_user and current_user.is_authenticated:
+        return current_user.language
+    try:
+        lang = session.get("lang")
+    except RuntimeError:  # outside a request: the CLI and exports
+        lang = None
+    return lang or os.environ.get("QMS_LANG", "vi")
+
+
+def create_app(test_config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
+    app = Flask(
+        "qms",
+        template_folder=str(TEMPLATES_DIR),
+        static_folder=str(STATIC_DIR),
+        instance_path=instance_path or os.environ.get("QMS_INSTANCE_PATH") or None,
+        instance_relative_config=True,
+    )
+    instance = Path(app.instance_path)
+    app.config.update(from_environment(instance))
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS_DIR)
+    if test_config:
+        app.config.update(test_config)
+
+    if not event.contains(Engine, "connect", _sqlite_pragmas):
+        event.listen(Engine, "connect", _sqlite_pragmas)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    bootstrap.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    history.install()
+
+    _register_views(app)
+    _register_template_helpers(app)
+
+    @app.before_request
+    def _name_actor() -> None:
+        db.session.info["actor_id"] = current_user.id if current_user.is_authenticated else None
+
+    return app
+
+
+def _register_views(app: Flask) -> None:
+    from qms.views import admin, auth, clauses, errors, main, units
+
+    for module in (auth, main, admin, units, clauses):
+        app.register_blueprint(module.bp)
+    errors.register(app)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from qms.services import access
+
+    app.jinja_env.filters.update(
+        fdate=formatting.fmt_date,
+        fdatetime=formatting.fmt_datetime,
+        fnum=formatting.fmt_number,
+        fpct=formatting.fmt_percent,
+    )
+
+    # Globals, not a context processor: imported macros see them too.
+    app.jinja_env.globals.update(access=access, lang=formatting.current_lang)

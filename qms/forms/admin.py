@@ -1,0 +1,101 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from qms.models.clauses import Confidence
+from qms.models.org import MemberRole, OrgRole, UnitKind
+from qms.services.org import MIN_PASSWORD_LENGTH
+
+
+def unit_kind_choices() -> list[tuple[str, str]]:
+    labels = {
+        UnitKind.CITY: _l("City People's Committee"),
+        UnitKind.DEPARTMENT: _l("Specialised department"),
+        UnitKind.COMMUNE: _l("Ward/commune People's Committee"),
+        UnitKind.SERVICE_UNIT: _l("Public service unit"),
+    }
+    return [(k.value, labels[k]) for k in UnitKind]
+
+
+def org_role_choices() -> list[tuple[str, str]]:
+    labels = {
+        OrgRole.ADMIN: _l("Administrator"),
+        OrgRole.STEERING: _l("ISO steering committee"),
+        OrgRole.AUDITOR: _l("Internal auditor"),
+        OrgRole.LEADER: _l("Leadership"),
+    }
+    return [(r.value, labels[r]) for r in OrgRole]
+
+
+def member_role_choices() -> list[tuple[str, str]]:
+    return [(MemberRole.MANAGER.value, _l("Manager")), (MemberRole.MEMBER.value, _l("Member"))]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class UnitForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    kind = SelectField(_l("Kind"), choices=unit_kind_choices, validators=[DataRequired()])
+    parent_id = SelectField(_l("Parent unit"), coerce=int, validators=[Optional()])
+    active = BooleanField(_l("Active"), default=True)
+    submit = SubmitField(_l("Save"))
+
+
+class UserForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    language = SelectField(_l("Language"), choices=[("vi", "Tiếng Việt"), ("en", "English")])
+    roles = MultiCheckboxField(_l("Organisation-wide roles"), choices=org_role_choices)
+    active = BooleanField(_l("Active"), default=True)
+    submit = SubmitField(_l("Save"))
+
+
+class NewUserForm(UserForm):
+    password = PasswordField(
+        _l("Initial password"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH)]
+    )
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH)])
+    submit = SubmitField(_l("Set password"))
+
+
+class MembershipForm(FlaskForm):
+    unit_id = SelectField(_l("Unit"), coerce=int, validators=[DataRequired()])
+    role = SelectField(_l("Role in the unit"), choices=member_role_choices, validators=[DataRequired()])
+    submit = SubmitField(_l("Add to unit"))
+
+
+class MappingForm(FlaskForm):
+    confidence = SelectField(
+        _l("Confidence"),
+        choices=lambda: [
+            (Confidence.VERIFIED.value, _l("Verified")),
+            (Confidence.CORROBORATED.value, _l("Corroborated")),
+            (Confidence.UNVERIFIED.value, _l("Unverified")),
+        ],
+    )
+    note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
+    submit = SubmitField(_l("Save"))
+
+
+class EmptyForm(FlaskForm):
+    """A form with only the CSRF token, for POST buttons."""
+
+    submit = SubmitField(_l("Confirm"))

@@ -1,0 +1,147 @@
+"""The organisation: units, users, org-wide roles and unit memberships."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from qms.models.base import Base, Timestamped, Tracked
+
+
+class UnitKind(StrEnum):
+    CITY = "city"
+    DEPARTMENT = "department"
+    COMMUNE = "commune"
+    SERVICE_UNIT = "service_unit"
+
+
+class OrgRole(StrEnum):
+    ADMIN = "admin"
+    STEERING = "steering"
+    AUDITOR = "auditor"
+    LEADER = "leader"
+
+
+class MemberRole(StrEnum):
+    MANAGER = "manager"
+    MEMBER = "member"
+
+
+def _in(column: str, enum: type[StrEnum]) -> str:
+    values = ", ".join(f"'{v.value}'" for v in enum)
+    return f"{column} IN ({values})"
+
+
+class Unit(Tracked, Timestamped, Base):
+    __tablename__ = "unit"
+    __table_args__ = (
+        CheckConstraint(_in("kind", UnitKind), name="kind"),
+        CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    parent: Mapped[Unit | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Unit]] = relationship(back_populates="parent", order_by="Unit.code")
+    memberships: Mapped[list[Membership]] = relationship(back_populates="unit", cascade="all, delete-orphan")
+
+    def ancestors(self) -> list[Unit]:
+        chain: list[Unit] = []
+        node = self.parent
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return chain
+
+    def __repr__(self) -> str:
+        return f"<Unit {self.code}>"
+
+
+class User(UserMixin, Tracked, Timestamped, Base):
+    __tablename__ = "user_account"
+    __table_args__ = (CheckConstraint("language IN ('vi', 'en')", name="language"),)
+    __history_exclude__ = frozenset({"password_hash"})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255), default="")
+    language: Mapped[str] = mapped_column(String(2), default="vi")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    role_rows: Mapped[list[UserRole]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    @property
+    def roles(self) -> set[str]:
+        return {r.role for r in self.role_rows}
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    def membership_in(self, unit_id: int) -> Membership | None:
+        return next((m for m in self.memberships if m.unit_id == unit_id), None)
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"
+
+
+class UserRole(Tracked, Base):
+    __tablename__ = "user_role"
+    __table_args__ = (CheckConstraint(_in("role", OrgRole), name="role"),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+    user: Mapped[User] = relationship(back_populates="role_rows")
+
+    def history_label(self) -> str:
+        return self.role
+
+    def history_anchors(self) -> list[tuple[str, object]]:
+        return [("user_account", self.user_id)]
+
+
+class Membership(Tracked, Timestamped, Base):
+    __tablename__ = "membership"
+    __table_args__ = (
+        UniqueConstraint("user_id", "unit_id", name="uq_membership_user_unit"),
+        CheckConstraint(_in("role", MemberRole), name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    unit: Mapped[Unit] = relationship(back_populates="memberships", lazy="joined")
+
+    def history_label(self) -> str:
+        return self.role
+
+    def history_anchors(self) -> list[tuple[str, object]]:
+        return [("user_account", self.user_id), ("unit", self.unit_id)]

@@ -1,0 +1,41 @@
+"""What the dashboard shows a user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from qms.extensions import db
+from qms.models.clauses import Clause, ClauseMapping
+from qms.models.org import Membership, Unit, User
+from qms.services import access
+
+
+@dataclass
+class DashboardSummary:
+    my_units: list[Membership] = field(default_factory=list)
+    units_by_kind: dict[str, int] = field(default_factory=dict)
+    users_active: int = 0
+    clauses_by_edition: dict[str, int] = field(default_factory=dict)
+    mappings_by_confidence: dict[str, int] = field(default_factory=dict)
+
+
+def summary_for(user: User) -> DashboardSummary:
+    summary = DashboardSummary(my_units=sorted(user.memberships, key=lambda m: m.unit.code))
+    if access.reads_everything(user):
+        summary.units_by_kind = dict(
+            db.session.execute(
+                select(Unit.kind, func.count(Unit.id)).where(Unit.active).group_by(Unit.kind)
+            ).all()
+        )
+        summary.users_active = db.session.scalar(select(func.count(User.id)).where(User.active)) or 0
+    summary.clauses_by_edition = dict(
+        db.session.execute(select(Clause.edition, func.count(Clause.id)).group_by(Clause.edition)).all()
+    )
+    summary.mappings_by_confidence = dict(
+        db.session.execute(
+            select(ClauseMapping.confidence, func.count(ClauseMapping.id)).group_by(ClauseMapping.confidence)
+        ).all()
+    )
+    return summary

@@ -1,0 +1,361 @@
+"""Units, users, org-wide roles and memberships."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from qms.extensions import db
+from qms.models.org import MemberRole, Membership, OrgRole, Unit, UnitKind, User, UserRole
+from qms.services import access
+from qms.services.errors import DomainError, ImportFailed, NotFound
+from qms.services.history import act_as
+from qms.services.tabular import read_table
+
+CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9._-]{0,39}$")
+MIN_PASSWORD_LENGTH = 8
+
+
+# --- units -----------------------------------------------------------------------------------
+
+
+def units_tree() -> list[tuple[Unit, int]]:
+    """Every unit in tree order with its depth."""
+    units = list(db.session.scalars(select(Unit).order_by(Unit.code)))
+    children: dict[int | None, list[Unit]] = {}
+    for unit in units:
+        children.setdefault(unit.parent_id, []).append(unit)
+    ordered: list[tuple[Unit, int]] = []
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for unit in sorted(children.get(parent_id, []), key=lambda u: (u.kind != UnitKind.CITY, u.code)):
+            ordered.append((unit, depth))
+            walk(unit.id, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+def unit_by_code(code: str) -> Unit:
+    unit = db.session.scalar(select(Unit).where(Unit.code == code.strip().upper()))
+    if unit is None:
+        raise NotFound(_("No unit has the code %(code)s.", code=code))
+    return unit
+
+
+def _check_unit_fields(code: str, name: str, kind: str) -> None:
+    if not CODE_RE.match(code):
+        raise DomainError(
+            _("A code is 1 to 40 capital letters, digits, '-', '_' or '.', e.g. P-TNMT."), field="code"
+        )
+    if not name.strip():
+        raise DomainError(_("A name is required."), field="name")
+    if kind not in set(UnitKind):
+        raise DomainError(_("Unknown kind of unit: %(kind)s.", kind=kind), field="kind")
+
+
+def _check_parent(unit: Unit | None, parent: Unit | None) -> None:
+    if parent is None or unit is None:
+        return
+    node: Unit | None = parent
+    while node is not None:
+        if node is unit or (unit.id is not None and node.id == unit.id):
+            raise DomainError(
+                _("A unit cannot sit below itself or one of its own sub-units."), field="parent_id"
+            )
+        node = node.parent
+
+
+def create_unit(
+    *, actor: User | None, code: str, name: str, kind: str, parent: Unit | None = None, active: bool = True
+) -> Unit:
+    if actor is not None:
+        access.require_admin(actor)
+    act_as(actor)
+    code = code.strip().upper()
+    _check_unit_fields(code, name, kind)
+    if db.session.scalar(select(Unit.id).where(Unit.code == code)) is not None:
+        raise DomainError(_("The code %(code)s is already used by another unit.", code=code), field="code")
+    unit = Unit(code=code, name=name.strip(), kind=kind, parent=parent, active=active)
+    db.session.add(unit)
+    db.session.flush()
+    return unit
+
+
+def update_unit(
+    unit: Unit, *, actor: User | None, code: str, name: str, kind: str, parent: Unit | None, active: bool
+) -> Unit:
+    if actor is not None:
+        access.require_admin(actor)
+    act_as(actor)
+    code = code.strip().upper()
+    _check_unit_fields(code, name, kind)
+    clash = db.session.scalar(select(Unit.id).where(Unit.code == code, Unit.id != unit.id))
+    if clash is not None:
+        raise DomainError(_("The code %(code)s is already used by another unit.", code=code), field="code")
+    _check_parent(unit, parent)
+    unit.code, unit.name, unit.kind, unit.parent, unit.active = code, name.strip(), kind, parent, active
+    db.session.flush()
+    return unit
+
+
+@dataclass
+class UnitImportResult:
+    created: int = 0
+    updated: int = 0
+
+
+def import_units(path: str | Path, *, actor: User | None) -> UnitImportResult:
+    """Create or update units from a CSV/XLSX file (code,name,kind,parent_code).
+
+    Parents may come later in the same file. Every row is checked before anything is written.
+    """
+    rows = read_table(path, ["code", "name", "kind", "parent_code"])
+    act_as(actor)
+    seen: dict[str, int] = {}
+    parsed: list[tuple[int, str, str, str, str]] = []
+    for row in rows:
+        code = row.get("code").upper()
+        name, kind, parent_code = row.get("name"), row.get("kind").lower(), row.get("parent_code").upper()
+        if not code:
+            raise row.fail("code", _("a code is required"))
+        if not CODE_RE.match(code):
+            raise row.fail("code", _("'%(value)s' is not a valid unit code", value=code))
+        if code in seen:
+            raise row.fail("code", _("%(code)s already appears in row %(row)s", code=code, row=seen[code]))
+        seen[code] = row.number
+        if not name:
+            raise row.fail("name", _("a name is required"))
+        if kind not in set(UnitKind):
+            raise row.fail(
+                "kind", _("'%(value)s' is not one of %(allowed)s", value=kind, allowed=", ".join(UnitKind))
+            )
+        if parent_code == code:
+            raise row.fail("parent_code", _("a unit cannot be its own parent"))
+        parsed.append((row.number, code, name, kind, parent_code))
+
+    existing = {u.code: u for u in db.session.scalars(select(Unit))}
+    for number, _code, _name, _kind, parent_code in parsed:
+        if parent_code and parent_code not in seen and parent_code not in existing:
+            raise ImportFailed(
+                _("no unit has the code %(code)s", code=parent_code), row=number, column="parent_code"
+            )
+
+    # Parent links as they will be after the import, to refuse cycles before writing.
+    parent_of = {u.code: (u.parent.code if u.parent else "") for u in existing.values()}
+    for _number, code, _name, _kind, parent_code in parsed:
+        parent_of[code] = parent_code
+    for number, code, *_rest in parsed:
+        node, steps = parent_of.get(code, ""), 0
+        while node:
+            if node == code or steps > len(parent_of):
+                raise ImportFailed(_("the parent links form a cycle"), row=number, column="parent_code")
+            node, steps = parent_of.get(node, ""), steps + 1
+
+    result = UnitImportResult()
+    units = dict(existing)
+    for _number, code, name, kind, _parent_code in parsed:
+        unit = units.get(code)
+        if unit is None:
+            unit = Unit(code=code, name=name, kind=kind, active=True)
+            db.session.add(unit)
+            units[code] = unit
+            result.created += 1
+        else:
+            unit.name, unit.kind = name, kind
+            result.updated += 1
+    for _number, code, _name, _kind, parent_code in parsed:
+        units[code].parent = units[parent_code] if parent_code else None
+    db.session.flush()
+    return result
+
+
+# --- users -----------------------------------------------------------------------------------
+
+
+def normalise_email(email: str) -> str:
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise DomainError(
+            _("'%(email)s' is not a valid e-mail address.", email=email), field="email"
+        ) from exc
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def require_user(email: str) -> User:
+    user = user_by_email(email)
+    if user is None:
+        raise NotFound(_("No user has the e-mail address %(email)s.", email=email))
+    return user
+
+
+def check_password_strength(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise DomainError(
+            _("A password needs at least %(n)s characters.", n=MIN_PASSWORD_LENGTH), field="password"
+        )
+
+
+def _set_roles(user: User, roles: Iterable[str]) -> None:
+    wanted = set(roles)
+    unknown = wanted - set(OrgRole)
+    if unknown:
+        raise DomainError(_("Unknown role: %(role)s.", role=", ".join(sorted(unknown))), field="roles")
+    for row in list(user.role_rows):
+        if row.role not in wanted:
+            user.role_rows.remove(row)  # delete-orphan cascade deletes the row
+    have = user.roles
+    for role in sorted(wanted - have):
+        user.role_rows.append(UserRole(role=role))
+
+
+def create_user(
+    *,
+    actor: User | None,
+    email: str,
+    full_name: str,
+    password: str,
+    roles: Iterable[str] = (),
+    language: str = "vi",
+    active: bool = True,
+) -> User:
+    if actor is not None:
+        access.require_admin(actor)
+    act_as(actor)
+    email = normalise_email(email)
+    if not full_name.strip():
+        raise DomainError(_("A full name is required."), field="full_name")
+    if user_by_email(email) is not None:
+        raise DomainError(
+            _("A user with the e-mail address %(email)s already exists.", email=email), field="email"
+        )
+    check_password_strength(password)
+    if language not in ("vi", "en"):
+        raise DomainError(_("Unknown language: %(lang)s.", lang=language), field="language")
+    user = User(email=email, full_name=full_name.strip(), language=language, active=active)
+    user.set_password(password)
+    _set_roles(user, roles)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def update_user(
+    user: User,
+    *,
+    actor: User,
+    email: str,
+    full_name: str,
+    roles: Iterable[str],
+    language: str,
+    active: bool,
+) -> User:
+    access.require_admin(actor)
+    act_as(actor)
+    email = normalise_email(email)
+    if not full_name.strip():
+        raise DomainError(_("A full name is required."), field="full_name")
+    other = user_by_email(email)
+    if other is not None and other.id != user.id:
+        raise DomainError(
+            _("A user with the e-mail address %(email)s already exists.", email=email), field="email"
+        )
+    roles = set(roles)
+    if user.id == actor.id and OrgRole.ADMIN not in roles:
+        raise DomainError(_("You cannot remove your own administrator role."), field="roles")
+    if user.id == actor.id and not active:
+        raise DomainError(_("You cannot deactivate your own account."), field="active")
+    user.email, user.full_name, user.language, user.active = email, full_name.strip(), language, active
+    _set_roles(user, roles)
+    db.session.flush()
+    return user
+
+
+def set_password(user: User, password: str, *, actor: User | None) -> None:
+    """An administrator (or the CLI, actor None) sets a user's password."""
+    if actor is not None and actor.id != user.id:
+        access.require_admin(actor)
+    act_as(actor)
+    check_password_strength(password)
+    user.set_password(password)
+    db.session.flush()
+
+
+def change_own_password(user: User, *, current: str, new: str) -> None:
+    act_as(user)
+    if not user.check_password(current):
+        raise DomainError(_("The current password is not correct."), field="current_password")
+    check_password_strength(new)
+    if current == new:
+        raise DomainError(_("The new password must differ from the current one."), field="new_password")
+    user.set_password(new)
+    db.session.flush()
+
+
+def set_language(user: User, language: str) -> None:
+    if language not in ("vi", "en"):
+        raise DomainError(_("Unknown language: %(lang)s.", lang=language))
+    act_as(user)
+    user.language = language
+    db.session.flush()
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with these credentials, or None (same answer for every failure)."""
+    user = user_by_email(email)
+    if user is None or not user.check_password(password) or not user.active:
+        return None
+    return user
+
+
+# --- memberships -----------------------------------------------------------------------------
+
+
+def add_membership(user: User, unit: Unit, role: str, *, actor: User | None) -> Membership:
+    if actor is not None:
+        access.require_admin(actor)
+    act_as(actor)
+    if role not in set(MemberRole):
+        raise DomainError(_("Unknown membership role: %(role)s.", role=role), field="role")
+    membership = user.membership_in(unit.id)
+    if membership is not None:
+        membership.role = role
+    else:
+        membership = Membership(user=user, unit=unit, role=role)
+        db.session.add(membership)
+    db.session.flush()
+    return membership
+
+
+def remove_membership(membership: Membership, *, actor: User) -> None:
+    access.require_admin(actor)
+    act_as(actor)
+    membership.user.memberships.remove(membership)
+    db.session.delete(membership)
+    db.session.flush()
+
+
+def parse_membership_spec(spec: str) -> tuple[Unit, str]:
+    """'P-TNMT:manager' → (unit, 'manager')."""
+    code, _sep, role = spec.partition(":")
+    role = role.strip().lower() or MemberRole.MEMBER
+    if role not in set(MemberRole):
+        raise DomainError(_("Unknown membership role: %(role)s.", role=role))
+    return unit_by_code(code), role
+
+
+def counts() -> dict[str, int]:
+    return {
+        "units": db.session.scalar(select(func.count(Unit.id)).where(Unit.active)) or 0,
+        "users": db.session.scalar(select(func.count(User.id)).where(User.active)) or 0,
+    }

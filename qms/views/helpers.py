@@ -1,0 +1,27 @@
+"""What every view needs: turning domain errors into field errors or flashes, and role labels."""
+
+from __future__ import annotations
+
+from flask import abort, flash
+from flask_wtf import FlaskForm
+
+from qms.extensions import db
+from qms.services.errors import DomainError, NotAllowed, NotFound
+
+
+def form_error(form: FlaskForm, exc: DomainError) -> None:
+    """Show a domain error next to its field, or as a flash when no field is named."""
+    db.session.rollback()
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None:
+        field.errors = [*field.errors, str(exc.message)]
+    else:
+        flash(str(exc.message), "danger")
+
+
+def refuse(exc: DomainError) -> None:
+    if isinstance(exc, NotAllowed):
+        abort(403, description=str(exc.message))
+    if isinstance(exc, NotFound):
+        abort(404, description=str(exc.message))
+    raise exc

@@ -1,0 +1,34 @@
+"""Unit pages, readable by the unit's people and by org-wide roles."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask_login import current_user, login_required
+
+from qms.extensions import db
+from qms.models.org import Unit
+from qms.services import access, org
+from qms.services.errors import NotAllowed
+from qms.services.history import history_of
+from qms.views.helpers import refuse
+
+bp = Blueprint("units", __name__, url_prefix="/units")
+
+
+@bp.route("/")
+@login_required
+def index() -> str:
+    tree = [(u, depth) for u, depth in org.units_tree() if access.can_read_unit(current_user, u)]
+    return render_template("units/index.html", tree=tree)
+
+
+@bp.route("/<int:unit_id>")
+@login_required
+def show(unit_id: int) -> str:
+    unit = db.get_or_404(Unit, unit_id)
+    try:
+        access.require_read_unit(current_user, unit)
+    except NotAllowed as exc:
+        refuse(exc)
+    members = sorted(unit.memberships, key=lambda m: (m.role != "manager", m.user.full_name))
+    return render_template("units/show.html", unit=unit, members=members, history=history_of("unit", unit.id))

@@ -1,0 +1,190 @@
+"""Fixtures: every app-backed test runs on SQLite and, when QMS_TEST_POSTGRES_URL is set, on PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+
+from qms.app import create_app
+from qms.config import normalise_database_url
+from qms.extensions import db
+from qms.models.org import Unit, User
+from qms.services import org, setup
+from qms.services.reference import load_reference_data
+
+PASSWORD = "secret-pass-1"
+POSTGRES_URL = os.environ.get("QMS_TEST_POSTGRES_URL")
+POSTGRES_SKIP = "QMS_TEST_POSTGRES_URL is not set: PostgreSQL tests skipped"
+KEPT_TABLES = {"alembic_version", "clause"}
+
+
+def test_config(url: str, **extra: Any) -> dict[str, Any]:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+    }
+    config.update(extra)
+    return config
+
+
+def build_app(url: str, instance: Path, **extra: Any) -> Flask:
+    return create_app(test_config(url, **extra), instance_path=str(instance))
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database at the schema head with the reference data, copied for each test."""
+    folder = tmp_path_factory.mktemp("template")
+    path = folder / "qms.sqlite3"
+    app = build_app(f"sqlite:///{path}", folder / "instance")
+    with app.app_context():
+        setup.initialise()
+        db.session.commit()
+        db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        db.session.remove()
+        db.engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    if not POSTGRES_URL:
+        pytest.skip(POSTGRES_SKIP)
+    url = normalise_database_url(POSTGRES_URL)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    app = build_app(url, tmp_path_factory.mktemp("pg") / "instance")
+    with app.app_context():
+        setup.initialise()
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return url
+
+
+def _empty_postgres(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        tables = conn.execute(
+            text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        ).scalars()
+        emptied = [f'"{t}"' for t in tables if t not in KEPT_TABLES]
+        if emptied:
+            conn.execute(text(f"TRUNCATE {', '.join(emptied)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "qms.sqlite3"
+        shutil.copy(template, path)
+        return f"sqlite:///{path}"
+    url: str = request.getfixturevalue("postgres_url")
+    _empty_postgres(url)
+    return url
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    app = build_app(database_url, tmp_path / "instance")
+    with app.app_context():
+        if database_url.startswith("postgresql"):
+            load_reference_data()  # the correspondence rows were emptied with the rest
+            db.session.commit()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> Any:
+    return app.test_cli_runner()
+
+
+@dataclass
+class Org:
+    """A small organisation: a city with two departments and one person per role."""
+
+    city: Unit
+    unit_a: Unit
+    unit_b: Unit
+    admin: User
+    steering: User
+    auditor: User
+    leader: User
+    manager_a: User
+    member_a: User
+    manager_b: User
+    outsider: User
+
+    def user(self, name: str) -> User:
+        return db.session.get(User, getattr(self, name).id)
+
+
+@pytest.fixture
+def orgdata(app: Flask) -> Org:
+    city = org.create_unit(actor=None, code="CITY", name="UBND thành phố", kind="city")
+    unit_a = org.create_unit(actor=None, code="P-A", name="Phòng A", kind="department", parent=city)
+    unit_b = org.create_unit(actor=None, code="P-B", name="Phòng B", kind="department", parent=city)
+
+    def person(email: str, roles: tuple[str, ...] = (), unit: Unit | None = None, role: str = "member") -> User:
+        user = org.create_user(actor=None, email=email, full_name=email.split("@")[0].title(), password=PASSWORD, roles=roles)
+        if unit is not None:
+            org.add_membership(user, unit, role, actor=None)
+        return user
+
+    data = Org(
+        city=city,
+        unit_a=unit_a,
+        unit_b=unit_b,
+        admin=person("admin@example.vn", ("admin",)),
+        steering=person("steering@example.vn", ("steering",)),
+        auditor=person("auditor@example.vn", ("auditor",), unit_b),
+        leader=person("leader@example.vn", ("leader",)),
+        manager_a=person("manager.a@example.vn", (), unit_a, "manager"),
+        member_a=person("member.a@example.vn", (), unit_a, "member"),
+        manager_b=person("manager.b@example.vn", (), unit_b, "manager"),
+        outsider=person("outsider@example.vn"),
+    )
+    db.session.commit()
+    return data
+
+
+def login(client: FlaskClient, user: User | str, password: str = PASSWORD) -> None:
+    email = user if isinstance(user, str) else user.email
+    response = client.post("/login", data={"email": email, "password": password})
+    assert response.status_code == 302, response.data[:500]
+
+
+@pytest.fixture
+def as_user(client: FlaskClient, orgdata: Org) -> Any:
+    """as_user('manager_a') signs the test client in as that person and returns the client."""
+
+    def sign_in(name: str) -> FlaskClient:
+        client.post("/logout")
+        login(client, getattr(orgdata, name))
+        return client
+
+    return sign_in
