@@ -172,6 +172,37 @@ def import_units(file: str) -> None:
     click.echo(f"units: {result.created} created, {result.updated} updated")
 
 
+@cli.group("export")
+def export_group() -> None:
+    """Export documents (.docx, .xlsx, .ics); every export takes -o/--output and --lang vi|en."""
+
+
+def export_options(default_suffix: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The options every `qms export …` command shares: -o/--output PATH and --lang vi|en (default vi)."""
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        command = click.option(
+            "-o",
+            "--output",
+            "output",
+            type=click.Path(),
+            default=None,
+            help=f"File to write (default: in the current folder, *{default_suffix}).",
+        )(command)
+        return click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)(
+            command
+        )
+
+    return decorate
+
+
+def export_language(lang: str) -> Any:
+    """Render the export in `lang` whatever the environment says."""
+    from flask_babel import force_locale
+
+    return force_locale(lang)
+
+
 def main() -> None:
     cli.main(prog_name="qms")
 

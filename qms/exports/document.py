@@ -1,0 +1,170 @@
+"""Word building blocks: A4 pages with page numbers, real headings, tables with repeated header rows.
+
+Every exported .docx is built from these so that all documents look alike.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from io import BytesIO
+from pathlib import Path
+
+from docx import Document
+from docx.document import Document as DocumentType
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+from docx.table import Table
+
+FONT = "Times New Roman"  # the usual font of Vietnamese administrative documents
+
+
+def new_document(title: str, *, landscape: bool = False) -> DocumentType:
+    """An A4 document with 2 cm margins (3 cm left), Times New Roman 13 pt and 'page x / y' in the footer."""
+    doc = Document()
+    doc.core_properties.title = title
+    section = doc.sections[0]
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = section.page_height, section.page_width
+    section.top_margin = section.bottom_margin = Cm(2)
+    section.left_margin, section.right_margin = Cm(3), Cm(2)
+    normal = doc.styles["Normal"]
+    normal.font.name = FONT
+    normal.font.size = Pt(13)
+    normal.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
+    for name in ("Title", "Heading 1", "Heading 2", "Heading 3"):
+        style = doc.styles[name]
+        style.font.name = FONT
+        rpr = style.element.get_or_add_rPr()
+        rfonts = rpr.find(qn("w:rFonts"))
+        if rfonts is None:
+            rfonts = OxmlElement("w:rFonts")
+            rpr.append(rfonts)
+        for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+            rfonts.set(qn(attr), FONT)
+    _page_number_footer(section.footer.paragraphs[0])
+    return doc
+
+
+def _field(paragraph, instruction: str) -> None:  # type: ignore[no-untyped-def]
+    run = paragraph.add_run()
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = instruction
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    run._r.append(begin)
+    run._r.append(instr)
+    run._r.append(end)
+
+
+def _page_number_footer(paragraph) -> None:  # type: ignore[no-untyped-def]
+    """python-docx has no API for fields: PAGE and NUMPAGES are written as field codes."""
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _field(paragraph, "PAGE")
+    paragraph.add_run(" / ")
+    _field(paragraph, "NUMPAGES")
+
+
+def heading(doc: DocumentType, text: str, level: int = 1) -> None:
+    doc.add_heading(text, level=level)
+
+
+def paragraph(
+    doc: DocumentType, text: str, *, bold: bool = False, italic: bool = False, center: bool = False
+):  # type: ignore[no-untyped-def]
+    p = doc.add_paragraph()
+    run = p.add_run(text)
+    run.bold, run.italic = bold, italic
+    if center:
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    return p
+
+
+def _repeat_header(row) -> None:  # type: ignore[no-untyped-def]
+    tr_pr = row._tr.get_or_add_trPr()
+    flag = OxmlElement("w:tblHeader")
+    flag.set(qn("w:val"), "true")
+    tr_pr.append(flag)
+
+
+def table(
+    doc: DocumentType,
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    widths_cm: Sequence[float] | None = None,
+    font_size: int = 11,
+) -> Table:
+    """A bordered table whose first row is a bold header repeated on every page."""
+    t = doc.add_table(rows=1, cols=len(header))
+    t.style = "Table Grid"
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for cell, text in zip(t.rows[0].cells, header, strict=True):
+        cell.text = ""
+        run = cell.paragraphs[0].add_run(str(text))
+        run.bold = True
+        run.font.size = Pt(font_size)
+    _repeat_header(t.rows[0])
+    for values in rows:
+        cells = t.add_row().cells
+        for cell, value in zip(cells, values, strict=True):
+            cell.text = ""
+            run = cell.paragraphs[0].add_run("" if value is None else str(value))
+            run.font.size = Pt(font_size)
+    if widths_cm:
+        for row in t.rows:
+            for cell, width in zip(row.cells, widths_cm, strict=False):
+                cell.width = Cm(width)
+    return t
+
+
+def key_values(doc: DocumentType, pairs: Iterable[tuple[str, object]], *, font_size: int = 12) -> Table:
+    """A two-column table of labels and values (identification blocks)."""
+    t = doc.add_table(rows=0, cols=2)
+    t.style = "Table Grid"
+    for label, value in pairs:
+        cells = t.add_row().cells
+        cells[0].text = ""
+        run = cells[0].paragraphs[0].add_run(str(label))
+        run.bold = True
+        run.font.size = Pt(font_size)
+        cells[1].text = ""
+        cells[1].paragraphs[0].add_run("" if value is None else str(value)).font.size = Pt(font_size)
+    for row in t.rows:
+        row.cells[0].width, row.cells[1].width = Cm(5.5), Cm(10.5)
+    return t
+
+
+def to_bytes(doc: DocumentType) -> bytes:
+    buffer = BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+def write_atomic(data: bytes, path: str | Path) -> Path:
+    """Write to a temporary file beside the target and rename it: a failed export never leaves half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def save(doc: DocumentType, path: str | Path) -> Path:
+    return write_atomic(to_bytes(doc), path)
