@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
+from flask_babel import gettext as _
 
 from qms.app import create_app
 from qms.extensions import db
@@ -37,7 +38,7 @@ def domain_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             raise
         except Exception as exc:  # never a traceback to the user
             db.session.rollback()
-            raise UserError(f"unexpected {type(exc).__name__}: {exc}") from None
+            raise UserError(_("unexpected %(kind)s: %(error)s", kind=type(exc).__name__, error=exc)) from None
 
     return wrapper
 
@@ -48,7 +49,7 @@ cli = FlaskGroup(create_app=create_app, add_version_option=False, help=__doc__)
 def read_password_stdin() -> str:
     password = sys.stdin.readline().rstrip("\r\n")
     if not password:
-        raise UserError("no password on standard input")
+        raise UserError(_("no password on standard input"))
     return password
 
 
@@ -62,8 +63,13 @@ def init_command() -> None:
     result = setup.initialise()
     db.session.commit()
     click.echo(
-        f"database ready; clauses added {result.clauses_added}, updated {result.clauses_updated}; "
-        f"correspondences added {result.mappings_added}"
+        _(
+            "database ready; clauses added %(added)s, updated %(updated)s; "
+            "correspondences added %(mappings)s",
+            added=result.clauses_added,
+            updated=result.clauses_updated,
+            mappings=result.mappings_added,
+        )
     )
 
 
@@ -75,12 +81,15 @@ def demo_command() -> None:
     from qms.services import demo, setup
 
     setup.initialise()
+    from audits.services.demo import load_audit_demo
+
     users = demo.load_demo()
+    load_audit_demo()  # the 2018 internal audit round
     db.session.commit()
-    click.echo("Demo city loaded: UBND thành phố Nha Trang, its departments, wards and communes.")
-    click.echo(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):")
+    click.echo(_("Demo city loaded: UBND thành phố Nha Trang, its departments, wards and communes."))
+    click.echo(_("Demo logins (password for all: %(password)s):", password=demo.DEMO_PASSWORD))
     for user in users:
-        roles = ", ".join(user.roles) or f"{user.unit_role} of {user.unit}"
+        roles = ", ".join(user.roles) or _("%(role)s of %(unit)s", role=user.unit_role, unit=user.unit)
         click.echo(f"  {user.email:<24} {roles}")
 
 
@@ -94,7 +103,8 @@ def run_command(ctx: click.Context, host: str, port: int, threads: int) -> None:
     from waitress import serve
 
     app = ctx.ensure_object(ScriptInfo).load_app()
-    click.echo(f"QMS Tracker at http://{host}:{port}/ (Ctrl+C to stop)")
+    with app.app_context():
+        click.echo(_("QMS Tracker at %(url)s (Ctrl+C to stop)", url=f"http://{host}:{port}/"))
     serve(app, host=host, port=port, threads=threads)
 
 
@@ -124,7 +134,7 @@ def user_create(
     from qms.services import org
 
     if not password_stdin:
-        raise UserError("give the password on standard input with --password-stdin")
+        raise UserError(_("give the password on standard input with --password-stdin"))
     password = read_password_stdin()
     memberships = [org.parse_membership_spec(spec) for spec in units]
     user = org.create_user(
@@ -133,7 +143,7 @@ def user_create(
     for unit, role in memberships:
         org.add_membership(user, unit, role, actor=None)
     db.session.commit()
-    click.echo(f"created {user.email}")
+    click.echo(_("created %(email)s", email=user.email))
 
 
 @user_group.command("set-password")
@@ -146,12 +156,12 @@ def user_set_password(email: str, password_stdin: bool) -> None:
     from qms.services import org
 
     if not password_stdin:
-        raise UserError("give the password on standard input with --password-stdin")
+        raise UserError(_("give the password on standard input with --password-stdin"))
     password = read_password_stdin()
     user = org.require_user(email)
     org.set_password(user, password, actor=None)
     db.session.commit()
-    click.echo(f"password set for {user.email}")
+    click.echo(_("password set for %(email)s", email=user.email))
 
 
 @cli.group("import")
@@ -169,7 +179,67 @@ def import_units(file: str) -> None:
 
     result = org.import_units(file, actor=None)
     db.session.commit()
-    click.echo(f"units: {result.created} created, {result.updated} updated")
+    click.echo(
+        _("units: %(created)s created, %(updated)s updated", created=result.created, updated=result.updated)
+    )
+
+
+@import_group.command("case-stats")
+@click.argument("file", type=click.Path(dir_okay=False))
+@with_appcontext
+@domain_errors
+def import_case_stats(file: str) -> None:
+    """Case statistics from FILE: unit_code,period,received,resolved,on_time,late,online_eligible,online."""
+    from qms.services import case_stats
+
+    result = case_stats.import_case_statistics(file, actor=None)
+    db.session.commit()
+    click.echo(
+        _(
+            "case statistics: %(created)s added, %(replaced)s replaced",
+            created=result.created,
+            replaced=result.replaced,
+        )
+    )
+
+
+@import_group.command("satisfaction")
+@click.argument("file", type=click.Path(dir_okay=False))
+@with_appcontext
+@domain_errors
+def import_satisfaction(file: str) -> None:
+    """Satisfaction indices from FILE: unit_code,period,index_percent,respondents."""
+    from qms.services import case_stats
+
+    result = case_stats.import_satisfaction(file, actor=None)
+    db.session.commit()
+    click.echo(
+        _(
+            "satisfaction indices: %(created)s added, %(replaced)s replaced",
+            created=result.created,
+            replaced=result.replaced,
+        )
+    )
+
+
+@import_group.command("objectives")
+@click.argument("file", type=click.Path(dir_okay=False))
+@with_appcontext
+@domain_errors
+def import_objectives(file: str) -> None:
+    """Quality objectives from FILE: unit_code,year,statement,indicator,direction,target,
+    unit_of_measure,source."""
+    from qms.services import objectives
+
+    result = objectives.import_objectives(file, actor=None)
+    db.session.commit()
+    click.echo(
+        _(
+            "quality objectives: %(created)s created, %(updated)s updated",
+            created=result.created,
+            updated=result.updated,
+        )
+    )
 
 
 @cli.group("export")
@@ -201,6 +271,261 @@ def export_language(lang: str) -> Any:
     from flask_babel import force_locale
 
     return force_locale(lang)
+
+
+@export_group.command("objectives")
+@click.option("--unit", "unit_code", required=True, metavar="CODE", help="The unit's code.")
+@click.option("--year", required=True, type=click.IntRange(1990, 2100), help="The year of the objectives.")
+@export_options(".docx")
+@with_appcontext
+@domain_errors
+def export_objectives(unit_code: str, year: int, output: str | None, lang: str) -> None:
+    """The unit's quality policy and objectives register for YEAR (.docx)."""
+    from qms.exports.document import save
+    from qms.exports.objectives import objectives_document
+    from qms.services import org
+
+    unit = org.unit_by_code(unit_code)
+    document = objectives_document(unit, year, lang=lang)
+    path = save(document, output or f"objectives-{unit.code}-{year}.docx")
+    click.echo(_("written %(path)s", path=str(path)))
+
+
+@export_group.command("risks")
+@click.option("--unit", "unit_code", required=True, metavar="CODE", help="The unit's code.")
+@export_options(".docx")
+@with_appcontext
+@domain_errors
+def export_risks(unit_code: str, output: str | None, lang: str) -> None:
+    """The unit's context, interested parties and risk register (.docx)."""
+    from qms.exports.document import save
+    from qms.exports.risks import risk_register
+    from qms.services import org
+
+    unit = org.unit_by_code(unit_code)
+    with export_language(lang):
+        document = risk_register(unit, lang)
+    path = save(document, output or f"risks-{unit.code}.docx")
+    click.echo(_("written %(path)s", path=str(path)))
+
+
+@export_group.command("procedure")
+@click.argument("code")
+@export_options(".docx")
+@with_appcontext
+@domain_errors
+def export_procedure(code: str, output: str | None, lang: str) -> None:
+    """The procedure CODE as the usual procedure document with its process map (.docx).
+
+    The approved version is exported, or the latest draft when none is approved yet.
+    """
+    from qms.exports.document import save
+    from qms.exports.procedure import build
+    from qms.services import processes
+
+    process = processes.process_for_export(code)
+    with export_language(lang):
+        document = build(process, lang)
+    path = save(document, output or f"{process.code}-v{process.version}.docx")
+    click.echo(_("written %(path)s", path=str(path)))
+
+
+# --- internal audits: documents, registers, reminders, imports ------------------------------------
+
+
+@import_group.command("findings")
+@click.argument("file", type=click.Path(dir_okay=False))
+@with_appcontext
+@domain_errors
+def import_findings(file: str) -> None:
+    """Audit findings from FILE: audit_ref,unit_code,audit_start,audit_end,kind,edition,clause,
+    statement,evidence,raised_on,due_on,closed_on."""
+    from audits.services import importing
+
+    result = importing.import_findings(file, actor=None)
+    db.session.commit()
+    click.echo(
+        _(
+            "findings: %(findings)s imported (%(ncs)s nonconformities), %(skipped)s already present; "
+            "audits created: %(audits)s",
+            findings=result.findings,
+            ncs=len(result.nonconformities),
+            skipped=result.skipped,
+            audits=", ".join(result.audits_created) or "0",
+        )
+    )
+
+
+def _write_document(build: Callable[[], Any], output: str | None, default: str, lang: str) -> None:
+    from qms.exports.document import save
+
+    with export_language(lang):
+        document = build()
+    path = save(document, output or default)
+    click.echo(_("written %(path)s", path=str(path)))
+
+
+@export_group.command("audit-plan")
+@click.argument("ref")
+@export_options(".docx")
+@with_appcontext
+@domain_errors
+def export_audit_plan(ref: str, output: str | None, lang: str) -> None:
+    """The audit plan of audit REF (.docx): objectives, scope, criteria, team, agenda."""
+    from audits.exports import documents
+    from audits.services import reporting
+
+    audit = reporting.audit_by_ref(ref)
+    _write_document(
+        lambda: documents.audit_plan(audit, lang), output, documents.file_name("audit-plan", audit.ref), lang
+    )
+
+
+@export_group.command("audit-report")
+@click.argument("ref", required=False)
+@click.option("--year", type=click.IntRange(2000, 2100), help="With --all: the year of the audits.")
+@click.option(
+    "--all", "every", is_flag=True, help="Every audit of --year, one file each, into the -o folder."
+)
+@export_options(".docx")
+@with_appcontext
+@domain_errors
+def export_audit_report(
+    ref: str | None, year: int | None, every: bool, output: str | None, lang: str
+) -> None:
+    """The audit report of audit REF (.docx), or with --year YEAR --all -o DIR every report of the year."""
+    from pathlib import Path
+
+    from audits.exports import documents
+    from audits.services import reporting
+    from qms.exports.document import save
+
+    if not every:
+        if ref is None or year is not None:
+            raise UserError(_("give an audit reference, or --year YEAR --all -o DIR"))
+        audit = reporting.audit_by_ref(ref)
+        _write_document(
+            lambda: documents.audit_report(audit, lang),
+            output,
+            documents.file_name("audit-report", audit.ref),
+            lang,
+        )
+        return
+    if ref is not None or year is None:
+        raise UserError(_("--all takes --year YEAR and no audit reference"))
+    folder = Path(output or f"audit-reports-{year}")
+    if folder.exists() and not folder.is_dir():
+        raise UserError(_("%(path)s is not a folder", path=str(folder)))
+    audits = reporting.audits_of_year(year)
+    if not audits:
+        raise UserError(_("no audits in %(year)s", year=year))
+    with export_language(lang), click.progressbar(audits, label=_("Audit reports"), file=sys.stderr) as bar:
+        for audit in bar:
+            save(documents.audit_report(audit, lang), folder / documents.file_name("audit-report", audit.ref))
+    click.echo(_("written %(count)s reports to %(path)s", count=len(audits), path=str(folder)))
+
+
+@export_group.command("nc-report")
+@click.argument("nc_ref")
+@export_options(".docx")
+@with_appcontext
+@domain_errors
+def export_nc_report(nc_ref: str, output: str | None, lang: str) -> None:
+    """The nonconformity and corrective-action form of NC_REF (.docx)."""
+    from audits.exports import documents
+    from audits.services import reporting
+
+    finding = reporting.finding_by_ref(nc_ref)
+    _write_document(
+        lambda: documents.nc_report(finding, lang),
+        output,
+        documents.file_name("nc-report", finding.label),
+        lang,
+    )
+
+
+@export_group.command("programme")
+@click.argument("year", type=click.IntRange(2000, 2100))
+@export_options(".docx")
+@with_appcontext
+@domain_errors
+def export_programme(year: int, output: str | None, lang: str) -> None:
+    """The internal audit programme of YEAR with every audit and its status (.docx)."""
+    from audits.exports import documents
+    from audits.services import reporting
+
+    programme = reporting.programme_of_year(year)
+    _write_document(
+        lambda: documents.programme_document(programme, lang),
+        output,
+        documents.file_name("programme", year),
+        lang,
+    )
+
+
+@export_group.command("findings")
+@click.option("--year", required=True, type=click.IntRange(2000, 2100), help="The year of the audits.")
+@export_options(".xlsx")
+@with_appcontext
+@domain_errors
+def export_findings(year: int, output: str | None, lang: str) -> None:
+    """The findings and corrective-actions register of YEAR (.xlsx)."""
+    from audits.exports.register import findings_workbook
+    from qms.exports.workbook import save
+
+    with export_language(lang):
+        workbook = findings_workbook(year)
+    path = save(workbook, output or f"findings-{year}.xlsx")
+    click.echo(_("written %(path)s", path=str(path)))
+
+
+@export_group.command("calendar")
+@click.option("--year", required=True, type=click.IntRange(2000, 2100), help="The year of the audits.")
+@export_options(".ics")
+@with_appcontext
+@domain_errors
+def export_calendar(year: int, output: str | None, lang: str) -> None:
+    """The audits of YEAR as iCalendar events (.ics), for any calendar application."""
+    from audits.exports.register import audit_calendar
+    from qms.exports.document import write_atomic
+
+    with export_language(lang):
+        calendar = audit_calendar(year)
+    path = write_atomic(calendar.to_ical(), output or f"audits-{year}.ics")
+    click.echo(_("written %(path)s", path=str(path)))
+
+
+@cli.command("notify")
+@click.option("--days", default=7, show_default=True, type=click.IntRange(0, 90), help="Look this far ahead.")
+@click.option("--today", "today", type=click.DateTime(["%Y-%m-%d"]), help="Judge as of this date.")
+@click.option("--dry-run", is_flag=True, help="Print the digests instead of sending them.")
+@with_appcontext
+@domain_errors
+def notify_command(days: int, today: Any, dry_run: bool) -> None:
+    """E-mail each person one digest of overdue and soon-due work (run daily by cron).
+
+    The server is QMS_SMTP_URL (smtp://user:pass@host:port or smtps://…), the sender QMS_MAIL_FROM.
+    Without a server nothing is sent and the exit status is 1."""
+    import os
+    from datetime import date
+
+    from audits.services import reminders
+    from qms.services import mail
+
+    day = today.date() if today is not None else date.today()
+    settings = mail.smtp_settings()
+    if settings is None and not dry_run:
+        raise UserError(_("QMS_SMTP_URL is not set: no reminder sent"))
+    found = reminders.digests(day, days=days)
+    base_url = os.environ.get("QMS_BASE_URL", "")
+    if dry_run:
+        settings = settings or mail.SmtpSettings(False, "localhost", 25, None, None, "qms-tracker@localhost")
+        for msg in reminders.messages(settings, found, day, days=days, base_url=base_url):
+            click.echo(f"To: {msg['To']}\nSubject: {msg['Subject']}\n\n{msg.get_content()}")
+        return
+    assert settings is not None
+    sent = mail.send(settings, reminders.messages(settings, found, day, days=days, base_url=base_url))
+    click.echo(_("%(count)s reminder(s) sent through %(server)s", count=sent, server=settings.describe()))
 
 
 def main() -> None:

@@ -6,12 +6,12 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, session
+from flask import Flask, current_app, has_request_context, session
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from qms import formatting
+from qms import formatting, i18n, labels
 from qms.config import from_environment
 from qms.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 from qms.paths import MIGRATIONS_DIR, STATIC_DIR, TEMPLATES_DIR, TRANSLATIONS_DIR
@@ -30,13 +30,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def select_locale() -> str:
-    if current_user and current_user.is_authenticated:
-        return current_user.language
-    try:
-        lang = session.get("lang")
-    except RuntimeError:  # outside a request: the CLI and exports
-        lang = None
-    return lang or os.environ.get("QMS_LANG", "vi")
+    if has_request_context():
+        if current_user.is_authenticated:
+            return current_user.language
+        return session.get("lang") or os.environ.get("QMS_LANG", "vi")
+    # Outside a request (the CLI, scripts, services called directly): CLI_LANGUAGE, else QMS_LANG.
+    return current_app.config.get("CLI_LANGUAGE") or os.environ.get("QMS_LANG", "vi")
 
 
 def create_app(test_config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
@@ -59,6 +58,7 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    i18n.init_app(app)
     bootstrap.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
@@ -79,6 +79,21 @@ def _register_views(app: Flask) -> None:
 
     for module in (auth, main, admin, units, clauses):
         app.register_blueprint(module.bp)
+    from qms.views import objectives as objectives_views
+
+    app.register_blueprint(objectives_views.bp)
+    from qms.views import documents as documents_views
+    from qms.views import legal as legal_views
+    from qms.views import risks as risks_views
+
+    for module in (documents_views, legal_views, risks_views):
+        app.register_blueprint(module.bp)
+    from qms.views import processes as processes_views
+
+    app.register_blueprint(processes_views.bp)
+    import audits.views
+
+    audits.views.register(app)
     errors.register(app)
 
 
@@ -93,4 +108,4 @@ def _register_template_helpers(app: Flask) -> None:
     )
 
     # Globals, not a context processor: imported macros see them too.
-    app.jinja_env.globals.update(access=access, lang=formatting.current_lang)
+    app.jinja_env.globals.update(access=access, lang=formatting.current_lang, labels=labels)

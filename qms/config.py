@@ -41,6 +41,13 @@ def database_url(instance_path: Path) -> str:
     return f"sqlite:///{instance_path / 'qms.sqlite3'}"
 
 
+def upload_limit_mb() -> float:
+    try:
+        return max(float(os.environ.get("QMS_MAX_UPLOAD_MB", "10")), 0.0)
+    except ValueError:
+        return 10.0
+
+
 def from_environment(instance_path: Path) -> dict[str, Any]:
     return {
         "SECRET_KEY": secret_key(instance_path),
@@ -56,5 +63,7 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": os.environ.get("QMS_RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("QMS_LOGIN_RATE_LIMIT", "10 per minute"),
-        "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        # Uploaded documents: QMS_MAX_UPLOAD_MB per file; a request may carry a little more (the form).
+        "QMS_MAX_UPLOAD_MB": upload_limit_mb(),
+        "MAX_CONTENT_LENGTH": max(20, int(upload_limit_mb()) + 2) * 1024 * 1024,
     }

@@ -7,7 +7,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from babel.numbers import format_decimal
-from flask_babel import get_locale
+from flask import has_app_context
+from flask_babel import get_locale, to_user_timezone
 
 DATE_FORMATS = {"vi": "%d/%m/%Y", "en": "%Y-%m-%d"}
 
@@ -24,8 +25,11 @@ def fmt_date(value: date | datetime | None, lang: str | None = None) -> str:
 
 
 def fmt_datetime(value: datetime | None, lang: str | None = None) -> str:
+    """In the app's time zone (Asia/Ho_Chi_Minh); a naive value is taken as UTC, as stored."""
     if value is None:
         return ""
+    if has_app_context():
+        value = to_user_timezone(value)
     return f"{fmt_date(value, lang)} {value.strftime('%H:%M')}"
 
 
@@ -41,3 +45,14 @@ def fmt_percent(value: float | Decimal | None, lang: str | None = None, decimals
     if value is None:
         return ""
     return fmt_number(value, lang, decimals) + "%"
+
+
+def fmt_measure(value: float | Decimal | None, unit_of_measure: str = "", lang: str | None = None) -> str:
+    """A measured value or target in its unit: '1,07%' for '%', else '12 ngày' / '2,50 days'."""
+    if value is None:
+        return ""
+    if unit_of_measure.strip() == "%":
+        return fmt_percent(value, lang)
+    decimals = 0 if Decimal(value) == Decimal(value).to_integral_value() else 2
+    text = fmt_number(value, lang, decimals)
+    return f"{text} {unit_of_measure.strip()}".strip()

@@ -26,6 +26,9 @@ POSTGRES_URL = os.environ.get("QMS_TEST_POSTGRES_URL")
 POSTGRES_SKIP = "QMS_TEST_POSTGRES_URL is not set: PostgreSQL tests skipped"
 KEPT_TABLES = {"alembic_version", "clause"}
 
+# Browser tests' fixtures (live_server, chromium, open_page, screenshots).
+pytest_plugins = ["tests.e2e_support"]
+
 
 def test_config(url: str, **extra: Any) -> dict[str, Any]:
     config = {
@@ -34,13 +37,31 @@ def test_config(url: str, **extra: Any) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": url,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
+        # Messages raised outside a web request (services called directly, CliRunner) in English,
+        # so tests can match them; pages keep the Vietnamese default (tests/test_i18n.py checks both).
+        "CLI_LANGUAGE": "en",
     }
     config.update(extra)
     return config
 
 
+_built_apps: list[Flask] = []
+
+
 def build_app(url: str, instance: Path, **extra: Any) -> Flask:
-    return create_app(test_config(url, **extra), instance_path=str(instance))
+    app = create_app(test_config(url, **extra), instance_path=str(instance))
+    _built_apps.append(app)
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _dispose_built_apps() -> Iterator[None]:
+    """Close the pooled connections of every app a test built, so none is left for the garbage
+    collector (psycopg warns about it, and the warning fails whichever test runs then)."""
+    yield
+    while _built_apps:
+        with _built_apps.pop().app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -80,9 +101,7 @@ def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 def _empty_postgres(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as conn:
-        tables = conn.execute(
-            text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
-        ).scalars()
+        tables = conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars()
         emptied = [f'"{t}"' for t in tables if t not in KEPT_TABLES]
         if emptied:
             conn.execute(text(f"TRUNCATE {', '.join(emptied)} RESTART IDENTITY CASCADE"))
@@ -149,8 +168,12 @@ def orgdata(app: Flask) -> Org:
     unit_a = org.create_unit(actor=None, code="P-A", name="Phòng A", kind="department", parent=city)
     unit_b = org.create_unit(actor=None, code="P-B", name="Phòng B", kind="department", parent=city)
 
-    def person(email: str, roles: tuple[str, ...] = (), unit: Unit | None = None, role: str = "member") -> User:
-        user = org.create_user(actor=None, email=email, full_name=email.split("@")[0].title(), password=PASSWORD, roles=roles)
+    def person(
+        email: str, roles: tuple[str, ...] = (), unit: Unit | None = None, role: str = "member"
+    ) -> User:
+        user = org.create_user(
+            actor=None, email=email, full_name=email.split("@")[0].title(), password=PASSWORD, roles=roles
+        )
         if unit is not None:
             org.add_membership(user, unit, role, actor=None)
         return user

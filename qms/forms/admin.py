@@ -59,7 +59,8 @@ class UnitForm(FlaskForm):
 class UserForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
-    language = SelectField(_l("Language"), choices=[("vi", "Tiếng Việt"), ("en", "English")])
+    # A callable: WTForms 3.3 deprecates a literal list of tuples (a warning at every form build).
+    language = SelectField(_l("Language"), choices=lambda: [("vi", "Tiếng Việt"), ("en", "English")])
     roles = MultiCheckboxField(_l("Organisation-wide roles"), choices=org_role_choices)
     active = BooleanField(_l("Active"), default=True)
     submit = SubmitField(_l("Save"))

@@ -2,20 +2,57 @@
 
 from qms.models.base import Base
 from qms.models.clauses import Clause, ClauseMapping, Confidence, Edition
+from qms.models.documents import ControlledDocument, DocumentClause, DocumentKind, DocumentStatus
 from qms.models.history import HistoryEntry, HistoryLink
+from qms.models.legal import LegalStatus, LegalText
+from qms.models.legal_refs import ProcessLegalRef
+from qms.models.objectives import CaseStatistics, Measurement, Objective, QualityPolicy, SatisfactionIndex
 from qms.models.org import MemberRole, Membership, OrgRole, Unit, UnitKind, User, UserRole
+from qms.models.processes import (
+    Process,
+    ProcessClause,
+    ProcessKind,
+    ProcessLink,
+    ProcessStatus,
+    Step,
+    StepKind,
+)
+from qms.models.risks import ContextIssue, InterestedParty, Risk, RiskAction
 
 __all__ = [
     "Base",
+    "CaseStatistics",
     "Clause",
     "ClauseMapping",
     "Confidence",
+    "ContextIssue",
+    "ControlledDocument",
+    "DocumentClause",
+    "DocumentKind",
+    "DocumentStatus",
     "Edition",
     "HistoryEntry",
     "HistoryLink",
+    "InterestedParty",
+    "LegalStatus",
+    "LegalText",
+    "Measurement",
     "MemberRole",
     "Membership",
+    "Objective",
     "OrgRole",
+    "Process",
+    "ProcessClause",
+    "ProcessKind",
+    "ProcessLegalRef",
+    "ProcessLink",
+    "ProcessStatus",
+    "QualityPolicy",
+    "Risk",
+    "RiskAction",
+    "SatisfactionIndex",
+    "Step",
+    "StepKind",
     "Unit",
     "UnitKind",
     "User",

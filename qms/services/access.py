@@ -58,3 +58,97 @@ def require_read_unit(user: User | None, unit: Unit) -> None:
 def require_edit_unit_records(user: User | None, unit: Unit) -> None:
     if not can_edit_unit_records(user, unit):
         raise NotAllowed(_l("Only a manager of this unit may change its records."))
+
+
+# --- quality objectives ----------------------------------------------------------------------
+
+
+def can_record_measurements(user: User | None, unit: Unit) -> bool:
+    """A unit's staff record the measured values of its objectives; its manager keeps the objectives."""
+    if user is None or not user.is_authenticated:
+        return False
+    return user.membership_in(unit.id) is not None
+
+
+def require_record_measurements(user: User | None, unit: Unit) -> None:
+    if not can_record_measurements(user, unit):
+        raise NotAllowed(_l("Only the people of this unit may record its measurements."))
+
+
+# --- internal audits -------------------------------------------------------------------------
+# Audit records are passed in as plain facts (unit ids, team user ids) so that this module knows
+# nothing of the audits package.
+
+
+def _signed_in(user: User | None) -> bool:
+    return user is not None and user.is_authenticated
+
+
+def can_plan_audits(user: User | None) -> bool:
+    """The steering committee plans programmes and audits and decides on follow-up audits."""
+    return _signed_in(user) and user.has_role(OrgRole.STEERING)
+
+
+def can_read_audit(user: User | None, unit_ids: set[int]) -> bool:
+    """Org-wide readers see every audit; a unit's people see the audits of their unit."""
+    if not _signed_in(user):
+        return False
+    return reads_everything(user) or any(user.membership_in(uid) is not None for uid in unit_ids)
+
+
+def is_audit_team_auditor(user: User | None, team_user_ids: set[int]) -> bool:
+    return _signed_in(user) and user.has_role(OrgRole.AUDITOR) and user.id in team_user_ids
+
+
+def can_log_findings(user: User | None, team_user_ids: set[int]) -> bool:
+    """Auditors on the audit's team fill the checklist, log findings and review the unit's plans."""
+    return is_audit_team_auditor(user, team_user_ids)
+
+
+def can_answer_finding(user: User | None, unit: Unit) -> bool:
+    """Only the audited unit's manager records correction, cause and actions."""
+    return can_edit_unit_records(user, unit)
+
+
+def can_verify_finding(user: User | None, unit: Unit) -> bool:
+    """An auditor who does not belong to the unit verifies effectiveness (never the unit's own manager)."""
+    return _signed_in(user) and user.has_role(OrgRole.AUDITOR) and user.membership_in(unit.id) is None
+
+
+def require_plan_audits(user: User | None) -> None:
+    if not can_plan_audits(user):
+        raise NotAllowed(_l("Only the ISO steering committee may plan audits."))
+
+
+def require_read_audit(user: User | None, unit_ids: set[int]) -> None:
+    if not can_read_audit(user, unit_ids):
+        raise NotAllowed(_l("You may not see this audit."))
+
+
+def require_log_findings(user: User | None, team_user_ids: set[int]) -> None:
+    if not can_log_findings(user, team_user_ids):
+        raise NotAllowed(_l("Only an auditor on this audit's team may do this."))
+
+
+def require_answer_finding(user: User | None, unit: Unit) -> None:
+    if not can_answer_finding(user, unit):
+        raise NotAllowed(_l("Only the manager of the audited unit may answer this finding."))
+
+
+def require_verify_finding(user: User | None, unit: Unit) -> None:
+    if not can_verify_finding(user, unit):
+        raise NotAllowed(_l("Only an auditor from outside the unit may verify its corrective actions."))
+
+
+# --- legal basis -----------------------------------------------------------------------------
+
+
+def can_manage_legal_texts(user: User | None) -> bool:
+    """The register of legal texts is shared by every unit: the administrator and the ISO steering
+    committee keep it; every signed-in user reads it."""
+    return user is not None and user.is_authenticated and user.has_role(OrgRole.ADMIN, OrgRole.STEERING)
+
+
+def require_manage_legal_texts(user: User | None) -> None:
+    if not can_manage_legal_texts(user):
+        raise NotAllowed(_l("Only the administrator or the ISO steering committee may change legal texts."))

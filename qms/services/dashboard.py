@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from qms.extensions import db
 from qms.models.clauses import Clause, ClauseMapping
 from qms.models.org import Membership, Unit, User
-from qms.services import access
+from qms.services import access, objectives
 
 
 @dataclass
@@ -19,6 +19,8 @@ class DashboardSummary:
     users_active: int = 0
     clauses_by_edition: dict[str, int] = field(default_factory=dict)
     mappings_by_confidence: dict[str, int] = field(default_factory=dict)
+    objectives_year: int | None = None
+    objectives_by_unit: list[objectives.UnitAttainment] = field(default_factory=list)
 
 
 def summary_for(user: User) -> DashboardSummary:
@@ -38,4 +40,5 @@ def summary_for(user: User) -> DashboardSummary:
             select(ClauseMapping.confidence, func.count(ClauseMapping.id)).group_by(ClauseMapping.confidence)
         ).all()
     )
+    summary.objectives_year, summary.objectives_by_unit = objectives.attainment_by_unit(user)
     return summary

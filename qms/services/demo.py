@@ -116,4 +116,14 @@ def load_demo() -> list[DemoUser]:
         if spec.unit and user.membership_in(by_code[spec.unit].id) is None:
             org.add_membership(user, by_code[spec.unit], spec.unit_role, actor=None)
     db.session.flush()
+    from qms.services.demo_objectives import load_quality_demo  # 2018 objectives and case figures
+
+    load_quality_demo()
+    from qms.services.process_demo import load_procedure_demo  # procedures, process maps, links
+
+    load_procedure_demo()
+    # Documents, legal basis, context and risks; after the procedures, which it makes cite their texts.
+    from qms.services.demo_documents import load_documents_demo
+
+    load_documents_demo(by_code)
     return DEMO_USERS

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 
 class DomainError(Exception):
     """A rule of the domain refused the request. `field` names the form field at fault, if any."""
@@ -30,9 +32,9 @@ class ImportFailed(DomainError):
     def __init__(self, message: str, *, row: int | None = None, column: str | None = None) -> None:
         where = []
         if row is not None:
-            where.append(f"row {row}")
+            where.append(_("row %(row)s", row=row))
         if column:
-            where.append(f"column '{column}'")
+            where.append(_("column '%(column)s'", column=column))
         super().__init__(f"{', '.join(where)}: {message}" if where else message)
         self.row = row
         self.column = column

@@ -41,8 +41,9 @@ def _plain(value: Any) -> Any:
 
 
 def _record_id(obj: Any) -> str:
-    identity = inspect(obj).identity
-    if identity is None:
+    # From the primary-key attributes: in after_flush a new object has its id but no identity key yet.
+    identity = inspect(obj).mapper.primary_key_from_instance(obj)
+    if any(part is None for part in identity):
         return ""
     return ":".join(str(part) for part in identity)
 

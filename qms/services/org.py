@@ -116,6 +116,8 @@ def import_units(path: str | Path, *, actor: User | None) -> UnitImportResult:
 
     Parents may come later in the same file. Every row is checked before anything is written.
     """
+    if actor is not None:
+        access.require_admin(actor)
     rows = read_table(path, ["code", "name", "kind", "parent_code"])
     act_as(actor)
     seen: dict[str, int] = {}

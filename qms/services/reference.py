@@ -114,7 +114,8 @@ def search_clauses(edition: str, query: str = "") -> list[Clause]:
     if not query:
         return clauses
     if query[0].isdigit():
-        return [c for c in clauses if c.number == query or c.number.startswith(query.rstrip(".") + ".")]
+        number = query.rstrip(".")  # "9.2." and "9.2" both find 9.2 and its sub-clauses
+        return [c for c in clauses if c.number == number or c.number.startswith(number + ".")]
     words = fold(query).split()
     # The catalogue has under a hundred rows per edition: matching in Python keeps the
     # diacritic-insensitive search identical on SQLite and PostgreSQL.

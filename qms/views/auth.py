@@ -31,7 +31,16 @@ def load_user(user_id: str) -> User | None:
 
 
 def _safe_next(target: str | None) -> str:
-    if target and not urlsplit(target).netloc and target.startswith("/") and not target.startswith("//"):
+    """A path on this site, or the dashboard. Browsers read '\\' as '/' and drop tabs and newlines,
+    so '/\\evil.example' and '/\\t/evil.example' would lead to another site: refused."""
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not any(ord(ch) < 32 or ord(ch) == 127 for ch in target)
+        and not urlsplit(target).netloc
+    ):
         return target
     return url_for("main.dashboard")
 

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from qms.extensions import db
 from qms.models.org import Unit
-from qms.services import access, org
+from qms.services import access, objectives, org
 from qms.services.errors import NotAllowed
 from qms.services.history import history_of
 from qms.views.helpers import refuse
@@ -31,4 +31,10 @@ def show(unit_id: int) -> str:
     except NotAllowed as exc:
         refuse(exc)
     members = sorted(unit.memberships, key=lambda m: (m.role != "manager", m.user.full_name))
-    return render_template("units/show.html", unit=unit, members=members, history=history_of("unit", unit.id))
+    return render_template(
+        "units/show.html",
+        unit=unit,
+        members=members,
+        history=history_of("unit", unit.id),
+        quality=objectives.overview(unit),
+    )

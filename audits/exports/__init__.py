@@ -1,0 +1,1 @@
+"""Audit documents for leadership (.docx), the findings register (.xlsx) and the audit calendar (.ics)."""

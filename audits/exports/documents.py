@@ -1,0 +1,342 @@
+"""Word documents of internal audits: the audit plan, the audit report, the nonconformity and
+corrective-action form (Phiếu yêu cầu hành động khắc phục) and the yearly programme.
+
+Each builder is called inside the language's locale (the web request's, or `force_locale` in the CLI)
+and reads through audits.services.reporting, which loads everything in a fixed number of queries."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from docx.document import Document as DocumentType
+from flask_babel import gettext as _
+
+from audits.labels import AUDIT_KIND, AUDIT_STATUS, FINDING_KIND, FINDING_STATUS, TEAM_ROLE
+from audits.models import Audit, AuditProgramme, Finding
+from audits.services import reporting
+from qms.exports.document import heading, key_values, new_document, paragraph, table
+from qms.formatting import fmt_date, fmt_datetime, fmt_number
+
+
+def _label(labels: dict, value: str) -> str:
+    return str(labels.get(value, value))
+
+
+def _dates(audit: Audit, lang: str) -> str:
+    if audit.planned_start == audit.planned_end:
+        return fmt_date(audit.planned_start, lang)
+    return f"{fmt_date(audit.planned_start, lang)} – {fmt_date(audit.planned_end, lang)}"
+
+
+def _units(audit: Audit) -> str:
+    return "; ".join(f"{u.name} ({u.code})" for u in audit.units)
+
+
+def _criteria(audit: Audit) -> str:
+    return _("TCVN ISO 9001:%(edition)s (ISO 9001:%(edition)s)", edition=audit.edition)
+
+
+def _team_table(doc: DocumentType, audit: Audit) -> None:
+    if not audit.team:
+        paragraph(doc, _("No auditor assigned yet."), italic=True)
+        return
+    members = sorted(audit.team, key=lambda m: (m.role != "lead", m.id))
+    table(
+        doc,
+        [_("No."), _("Name"), _("Role")],
+        [(i, m.user.full_name, _label(TEAM_ROLE, m.role)) for i, m in enumerate(members, 1)],
+        widths_cm=[1.2, 9.0, 5.8],
+    )
+
+
+def _title(doc: DocumentType, audit: Audit, title: str) -> None:
+    paragraph(doc, _("ISO STEERING COMMITTEE"), bold=True, center=True)
+    doc.add_heading(title.upper(), level=0)
+    paragraph(doc, f"{audit.ref} — {_units(audit)}", bold=True, center=True)
+
+
+def _scope(doc: DocumentType, audit: Audit, lang: str) -> None:
+    paragraph(doc, _("Audited units: %(units)s", units=_units(audit)))
+    if audit.processes:
+        paragraph(doc, _("Processes: %(processes)s", processes=audit.processes))
+    clauses = audit.clauses
+    if clauses:
+        table(
+            doc,
+            [_("Clause"), _("Requirement")],
+            [(c.number, c.title(lang)) for c in clauses],
+            widths_cm=[2.5, 13.5],
+        )
+    else:
+        paragraph(doc, _("All clauses of the standard applicable to the units."), italic=True)
+
+
+def audit_plan(audit: Audit, lang: str) -> DocumentType:
+    """Kế hoạch đánh giá: objectives, scope, criteria, team and agenda."""
+    title = _("Internal audit plan")
+    doc = new_document(f"{title} {audit.ref}")
+    _title(doc, audit, title)
+    key_values(
+        doc,
+        [
+            (_("Reference"), audit.ref),
+            (_("Type of audit"), _label(AUDIT_KIND, audit.kind)),
+            (_("Audit programme"), str(audit.programme.year)),
+            (_("Dates"), _dates(audit, lang)),
+            (_("Lead auditor"), audit.lead.full_name if audit.lead else ""),
+            (_("Status"), _label(AUDIT_STATUS, audit.status)),
+        ],
+    )
+    heading(doc, _("1. Objectives"), 1)
+    paragraph(doc, audit.objectives or audit.programme.objectives or _("Not stated."))
+    heading(doc, _("2. Scope"), 1)
+    _scope(doc, audit, lang)
+    heading(doc, _("3. Criteria"), 1)
+    paragraph(doc, _criteria(audit))
+    paragraph(
+        doc, _("The documented information of the audited units and the applicable legal requirements.")
+    )
+    heading(doc, _("4. Audit team"), 1)
+    _team_table(doc, audit)
+    heading(doc, _("5. Agenda"), 1)
+    if audit.agenda:
+        table(
+            doc,
+            [_("Date"), _("Time"), _("Activity"), _("Auditee contact")],
+            [(fmt_date(a.day, lang), a.time, a.activity, a.auditee_contact) for a in audit.agenda],
+            widths_cm=[2.8, 2.4, 7.0, 3.8],
+        )
+    else:
+        paragraph(doc, _("No agenda recorded yet."), italic=True)
+    return doc
+
+
+def _summary_rows(counts: dict[str, int], lang: str) -> list[tuple[str, str]]:
+    rows = [(_label(FINDING_KIND, kind), fmt_number(n, lang)) for kind, n in counts.items()]
+    rows.append((_("Total"), fmt_number(sum(counts.values()), lang)))
+    return rows
+
+
+def audit_report(audit: Audit, lang: str, *, today: date | None = None) -> DocumentType:
+    """Báo cáo đánh giá: identification, team, scope and criteria, summary, findings, corrective-action
+    status, conclusion and distribution list."""
+    today = today or date.today()
+    findings = reporting.findings_of(audit)
+    title = _("Internal audit report")
+    doc = new_document(f"{title} {audit.ref}")
+    _title(doc, audit, title)
+    heading(doc, _("1. Identification of the audit"), 1)
+    key_values(
+        doc,
+        [
+            (_("Reference"), audit.ref),
+            (_("Type of audit"), _label(AUDIT_KIND, audit.kind)),
+            (_("Audited units"), _units(audit)),
+            (_("Dates"), _dates(audit, lang)),
+            (_("Lead auditor"), audit.lead.full_name if audit.lead else ""),
+            (_("Status"), _label(AUDIT_STATUS, audit.status)),
+        ],
+    )
+    heading(doc, _("2. Audit team"), 1)
+    _team_table(doc, audit)
+    heading(doc, _("3. Scope and criteria"), 1)
+    _scope(doc, audit, lang)
+    paragraph(doc, _("Criteria: %(criteria)s", criteria=_criteria(audit)))
+    heading(doc, _("4. Summary of findings"), 1)
+    table(
+        doc,
+        [_("Kind of finding"), _("Count")],
+        _summary_rows(reporting.counts_by_kind(findings), lang),
+        widths_cm=[11.0, 5.0],
+    )
+    heading(doc, _("5. Findings"), 1)
+    if findings:
+        table(
+            doc,
+            [_("Ref."), _("Kind"), _("Clause"), _("Unit"), _("Statement"), _("Status")],
+            [
+                (
+                    f.ref or "—",
+                    _label(FINDING_KIND, f.kind),
+                    f"{f.clause.number} ({f.clause.edition})",
+                    f.unit.code,
+                    f.statement,
+                    _label(FINDING_STATUS, f.status),
+                )
+                for f in findings
+            ],
+            widths_cm=[2.4, 2.4, 1.8, 2.0, 5.4, 2.4],
+            font_size=10,
+        )
+    else:
+        paragraph(doc, _("No findings."), italic=True)
+    heading(doc, _("6. Corrective actions"), 1)
+    status = reporting.action_status(findings, today)
+    key_values(
+        doc,
+        [
+            (_("Nonconformities"), fmt_number(status.nonconformities, lang)),
+            (_("Waiting for the unit's plan"), fmt_number(status.waiting_plan, lang)),
+            (_("Actions under way"), fmt_number(status.in_progress, lang)),
+            (_("Actions done, to verify"), fmt_number(status.to_verify, lang)),
+            (_("Closed (verified effective)"), fmt_number(status.closed, lang)),
+            (_("Corrective actions"), fmt_number(status.actions, lang)),
+            (
+                _("Actions overdue on %(date)s", date=fmt_date(today, lang)),
+                fmt_number(status.actions_overdue, lang),
+            ),
+        ],
+    )
+    heading(doc, _("7. Conclusion"), 1)
+    paragraph(doc, audit.conclusion or _("No conclusion recorded yet."), italic=not audit.conclusion)
+    heading(doc, _("8. Distribution list"), 1)
+    recipients = [_("ISO steering committee"), _("Leadership of the People's Committee")]
+    recipients += [u.name for u in audit.units]
+    recipients += [m.user.full_name for m in audit.team]
+    recipients.append(_("Records (ISO secretariat)"))
+    table(doc, [_("No."), _("Recipient")], list(enumerate(recipients, 1)), widths_cm=[1.2, 14.8])
+    return doc
+
+
+def nc_report(finding: Finding, lang: str) -> DocumentType:
+    """Phiếu yêu cầu hành động khắc phục: the nonconformity, correction, cause, actions, verification and
+    signatures."""
+    title = _("Nonconformity and corrective action request")
+    doc = new_document(f"{title} {finding.label}")
+    paragraph(doc, _("ISO STEERING COMMITTEE"), bold=True, center=True)
+    doc.add_heading(title.upper(), level=0)
+    paragraph(doc, finding.label, bold=True, center=True)
+    clause = finding.clause
+    key_values(
+        doc,
+        [
+            (_("Reference"), finding.label),
+            (_("Audit"), f"{finding.audit.ref} ({_dates(finding.audit, lang)})"),
+            (_("Unit"), f"{finding.unit.name} ({finding.unit.code})"),
+            (_("Kind"), _label(FINDING_KIND, finding.kind)),
+            (_("Clause"), f"ISO 9001:{clause.edition} {clause.number} {clause.title(lang)}"),
+            (_("Raised on"), fmt_date(finding.raised_on, lang)),
+            (_("Raised by"), finding.raised_by.full_name if finding.raised_by else ""),
+            (_("Status"), _label(FINDING_STATUS, finding.status)),
+        ],
+    )
+    heading(doc, _("1. Nonconformity"), 1)
+    if finding.requirement:
+        paragraph(doc, _("Requirement: %(text)s", text=finding.requirement))
+    if finding.evidence:
+        paragraph(doc, _("Evidence: %(text)s", text=finding.evidence))
+    paragraph(doc, _("Statement: %(text)s", text=finding.statement), bold=True)
+    plan = finding.corrective_action
+    heading(doc, _("2. Correction"), 1)
+    paragraph(doc, (plan.correction if plan else "") or _("Not recorded yet."))
+    heading(doc, _("3. Root cause"), 1)
+    paragraph(doc, (plan.root_cause if plan else "") or _("Not recorded yet."))
+    for i, why in enumerate(plan.whys if plan else [], 1):
+        paragraph(doc, _("Why %(n)s: %(text)s", n=i, text=why))
+    heading(doc, _("4. Corrective actions"), 1)
+    if finding.actions:
+        table(
+            doc,
+            [_("No."), _("Action"), _("Owner"), _("Due on"), _("Done on"), _("Round")],
+            [
+                (i, a.what, a.owner_name, fmt_date(a.due_on, lang), fmt_date(a.done_on, lang), a.round)
+                for i, a in enumerate(finding.actions, 1)
+            ],
+            widths_cm=[1.0, 6.2, 3.2, 2.3, 2.3, 1.2],
+            font_size=10,
+        )
+    else:
+        paragraph(doc, _("No corrective action recorded yet."), italic=True)
+    if plan is not None and plan.reviewed_at is not None:
+        paragraph(
+            doc,
+            _(
+                "Plan reviewed by %(who)s on %(when)s. %(comment)s",
+                who=plan.reviewed_by.full_name if plan.reviewed_by else "",
+                when=fmt_datetime(plan.reviewed_at, lang),
+                comment=plan.review_comment,
+            ),
+        )
+    heading(doc, _("5. Verification of effectiveness"), 1)
+    if finding.checks:
+        table(
+            doc,
+            [_("Date"), _("Verifier"), _("Evidence"), _("Effective")],
+            [
+                (
+                    fmt_date(c.checked_on, lang),
+                    c.verifier.full_name if c.verifier else "",
+                    c.evidence,
+                    _("Yes") if c.effective else _("No"),
+                )
+                for c in finding.checks
+            ],
+            widths_cm=[2.5, 4.0, 7.5, 2.0],
+        )
+    else:
+        paragraph(doc, _("Not verified yet."), italic=True)
+    heading(doc, _("6. Signatures"), 1)
+    sign = table(
+        doc,
+        [_("Auditor"), _("Head of the audited unit"), _("Verifier")],
+        [(_("(signature, full name)"),) * 3, ("\n\n\n",) * 3],
+        widths_cm=[5.3, 5.4, 5.3],
+    )
+    sign.autofit = False
+    return doc
+
+
+def programme_document(programme: AuditProgramme, lang: str) -> DocumentType:
+    """Chương trình đánh giá: the year's objectives, scope, criteria and every audit with its status."""
+    audits = reporting.audits_of_year(programme.year)
+    title = _("Internal audit programme %(year)s", year=programme.year)
+    doc = new_document(title, landscape=True)
+    paragraph(doc, _("ISO STEERING COMMITTEE"), bold=True, center=True)
+    doc.add_heading(title.upper(), level=0)
+    key_values(
+        doc,
+        [
+            (_("Year"), str(programme.year)),
+            (_("Criteria"), programme.criteria),
+            (
+                _("Approved by"),
+                programme.approved_by.full_name if programme.approved_by else _("Not approved"),
+            ),
+            (_("Approved on"), fmt_datetime(programme.approved_at, lang)),
+            (_("Audits"), fmt_number(len(audits), lang)),
+        ],
+    )
+    heading(doc, _("1. Objectives"), 1)
+    paragraph(doc, programme.objectives or _("Not stated."))
+    heading(doc, _("2. Scope"), 1)
+    paragraph(doc, programme.scope or _("Not stated."))
+    heading(doc, _("3. Audits"), 1)
+    if audits:
+        table(
+            doc,
+            [_("No."), _("Ref."), _("Audited units"), _("Dates"), _("Type"), _("Lead auditor"), _("Status")],
+            [
+                (
+                    i,
+                    a.ref,
+                    _units(a),
+                    _dates(a, lang),
+                    _label(AUDIT_KIND, a.kind),
+                    a.lead.full_name if a.lead else "",
+                    _label(AUDIT_STATUS, a.status),
+                )
+                for i, a in enumerate(audits, 1)
+            ],
+            widths_cm=[1.2, 3.0, 7.0, 4.5, 3.2, 4.5, 3.2],
+            font_size=10,
+        )
+    else:
+        paragraph(doc, _("No audits planned yet."), italic=True)
+    if programme.notes:
+        heading(doc, _("4. Notes"), 1)
+        paragraph(doc, programme.notes)
+    return doc
+
+
+def file_name(kind: str, ref: str | int) -> str:
+    return f"{kind}-{ref}.docx"

@@ -1,0 +1,115 @@
+"""Words for the audit records' coded values, in the user's language (shown in pages and history)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from qms import labels
+
+AUDIT_STATUS = {
+    "planned": _l("Planned"),
+    "in_progress": _l("In progress"),
+    "reported": _l("Reported"),
+    "closed": _l("Closed"),
+    "cancelled": _l("Cancelled"),
+}
+AUDIT_KIND = {
+    "planned": _l("Planned audit"),
+    "unannounced": _l("Unannounced audit"),
+    "follow_up": _l("Follow-up audit"),
+}
+AUDIT_ACTIONS = {
+    "start": _l("Start the audit"),
+    "report": _l("Mark as reported"),
+    "close": _l("Close the audit"),
+    "cancel": _l("Cancel the audit"),
+}
+TEAM_ROLE = {"lead": _l("Lead auditor"), "member": _l("Auditor")}
+FINDING_KIND = {
+    "major": _l("Major nonconformity"),
+    "minor": _l("Minor nonconformity"),
+    "observation": _l("Observation"),
+    "ofi": _l("Opportunity for improvement"),
+}
+FINDING_STATUS = {
+    "open": _l("Waiting for the unit's plan"),
+    "plan_submitted": _l("Plan submitted"),
+    "plan_returned": _l("Plan returned"),
+    "plan_accepted": _l("Plan accepted, actions under way"),
+    "actions_done": _l("Actions done, to verify"),
+    "reopened": _l("Reopened: not effective"),
+    "closed": _l("Closed (effective)"),
+    "noted": _l("Noted"),
+}
+FINDING_ACTIONS = {
+    "submit_plan": _l("Submit the plan"),
+    "accept_plan": _l("Accept the plan"),
+    "return_plan": _l("Return the plan"),
+    "mark_done": _l("Actions done"),
+    "verify_effective": _l("Effective"),
+    "verify_not_effective": _l("Not effective"),
+}
+CHECKLIST_RESULT = {
+    "conforms": _l("Conforms"),
+    "nonconformity": _l("Nonconformity"),
+    "observation": _l("Observation"),
+    "not_applicable": _l("Not applicable"),
+}
+PROPOSAL_STATUS = {"proposed": _l("Proposed"), "accepted": _l("Accepted"), "dismissed": _l("Dismissed")}
+
+
+def register() -> None:
+    labels.register(
+        "audit_programme",
+        label=_l("Audit programme"),
+        fields={
+            "objectives": _l("Objectives"),
+            "scope": _l("Scope"),
+            "edition": _l("Edition"),
+            "approved_at": _l("Approved at"),
+            "notes": _l("Notes"),
+        },
+    )
+    labels.register(
+        "audit",
+        label=_l("Audit"),
+        fields={
+            "status": _l("Status"),
+            "kind": _l("Type"),
+            "planned_start": _l("Start"),
+            "planned_end": _l("End"),
+            "cancel_reason": _l("Reason for cancelling"),
+        },
+        values={"status": AUDIT_STATUS, "kind": AUDIT_KIND},
+    )
+    labels.register("audit_unit", label=_l("Audited unit"))
+    labels.register("audit_clause", label=_l("Clause in scope"))
+    labels.register("audit_team_member", label=_l("Audit team"), values={"role": TEAM_ROLE})
+    labels.register("audit_agenda_item", label=_l("Agenda item"))
+    labels.register("auditor_competence", label=_l("Auditor competence"))
+    labels.register("checklist_item", label=_l("Checklist question"), values={"result": CHECKLIST_RESULT})
+    labels.register(
+        "finding",
+        label=_l("Audit finding"),
+        fields={
+            "kind": _l("Kind"),
+            "status": _l("Status"),
+            "statement": _l("Statement"),
+            "evidence": _l("Evidence"),
+            "requirement": _l("Requirement"),
+        },
+        values={"kind": FINDING_KIND, "status": FINDING_STATUS},
+    )
+    labels.register("finding_attachment", label=_l("Attachment"))
+    labels.register(
+        "corrective_action",
+        label=_l("Corrective action plan"),
+        fields={"correction": _l("Correction"), "root_cause": _l("Root cause"), "whys": _l("5 whys")},
+    )
+    labels.register(
+        "action_item",
+        label=_l("Corrective action"),
+        fields={"what": _l("Action"), "due_on": _l("Due"), "done_on": _l("Done")},
+    )
+    labels.register("effectiveness_check", label=_l("Verification of effectiveness"))
+    labels.register("follow_up_proposal", label=_l("Follow-up proposal"), values={"status": PROPOSAL_STATUS})

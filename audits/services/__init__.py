@@ -1,0 +1,1 @@
+"""Audit business rules as plain functions: they validate, flush and raise domain errors; callers commit."""

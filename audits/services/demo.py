@@ -1,0 +1,398 @@
+"""The demo city's 2018 internal audit round: from 17/07/2018 to 10/08/2018 the city's audit team audited
+its 10 specialised departments against TCVN ISO 9001:2008, and the management review met in 8/2018
+(Nha Trang's 2018 administrative-reform report). Findings and corrective actions are illustrative, in
+every state of the workflow."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+
+from audits.models import AuditProgramme, Finding
+from audits.services import findings, planning
+from qms.extensions import db
+from qms.models.org import OrgRole, Unit, User
+from qms.services import org
+from qms.services.demo import DEMO_PASSWORD
+from qms.services.history import act_as
+
+YEAR = 2018
+STEERING_EMAIL = "steering@demo.qms.vn"
+
+
+@dataclass(frozen=True)
+class DemoAuditor:
+    email: str
+    full_name: str
+    unit: str
+    edition: str  # the edition of their internal-auditor course
+
+
+AUDITORS = [
+    DemoAuditor("auditor@demo.qms.vn", "Lê Văn Cường (chuyên gia đánh giá)", "P-NV", "2008"),
+    DemoAuditor(
+        "auditor.vp@demo.qms.vn", "Đỗ Thị Lan (chuyên gia đánh giá, Văn phòng)", "VP-HDND-UBND", "2008"
+    ),
+    DemoAuditor(
+        "auditor.tp@demo.qms.vn", "Hoàng Văn Minh (chuyên gia đánh giá, Phòng Tư pháp)", "P-TP", "2008"
+    ),
+    DemoAuditor(
+        "auditor.tckh@demo.qms.vn", "Ngô Thị Thu (chuyên gia đánh giá, Phòng TC-KH)", "P-TCKH", "2015"
+    ),
+]
+
+# (unit, start, end, lead, member, clauses in scope)
+AUDITS = [
+    (
+        "P-TP",
+        date(2018, 7, 17),
+        date(2018, 7, 17),
+        "auditor.vp",
+        "auditor",
+        ["4.2.3", "4.2.4", "7.5.1", "8.2.3"],
+    ),
+    ("P-TCKH", date(2018, 7, 19), date(2018, 7, 19), "auditor", "auditor.tp", ["4.2.3", "5.4.1", "8.2.3"]),
+    (
+        "P-TNMT",
+        date(2018, 7, 23),
+        date(2018, 7, 24),
+        "auditor",
+        "auditor.vp",
+        ["4.2.3", "4.2.4", "7.5.1", "8.2.3", "8.5.2"],
+    ),
+    (
+        "P-LDTBXH",
+        date(2018, 7, 25),
+        date(2018, 7, 25),
+        "auditor.tp",
+        "auditor.tckh",
+        ["4.2.4", "7.2.3", "8.2.3"],
+    ),
+    (
+        "P-VHTT",
+        date(2018, 7, 27),
+        date(2018, 7, 27),
+        "auditor.vp",
+        "auditor.tckh",
+        ["4.2.3", "5.4.1", "8.2.2"],
+    ),
+    ("P-GDDT", date(2018, 7, 31), date(2018, 7, 31), "auditor", "auditor.tckh", ["4.2.3", "7.5.1", "8.2.3"]),
+    ("P-YT", date(2018, 8, 2), date(2018, 8, 2), "auditor.tp", "auditor.vp", ["4.2.4", "5.4.1", "8.5.2"]),
+    ("TTR", date(2018, 8, 6), date(2018, 8, 6), "auditor.vp", "auditor.tp", ["4.2.3", "7.5.1", "8.2.1"]),
+    ("P-KT", date(2018, 8, 8), date(2018, 8, 8), "auditor", "auditor.tp", ["4.2.4", "5.4.1", "8.2.3"]),
+    (
+        "P-QLDT",
+        date(2018, 8, 10),
+        date(2018, 8, 10),
+        "auditor.tp",
+        "auditor",
+        ["4.2.3", "7.5.1", "8.2.3", "8.5.2"],
+    ),
+]
+
+# (unit, kind, clause, statement, evidence, outcome) — outcome says how far its corrective action went:
+# open, submitted, overdue, done, effective, reopened; observations and OFIs are just noted.
+FINDINGS = [
+    (
+        "P-TP",
+        "minor",
+        "4.2.3",
+        "Danh mục tài liệu nội bộ chưa cập nhật phiên bản mới của quy trình chứng thực.",
+        "Danh mục ngày 15/01/2018 còn ghi QT-TP-02 lần ban hành 01; quy trình đang dùng là lần 02.",
+        "effective",
+    ),
+    ("P-TP", "ofi", "8.2.3", "Có thể theo dõi tỷ lệ hồ sơ chứng thực trả sớm hạn để cải tiến.", "", "noted"),
+    (
+        "P-TCKH",
+        "minor",
+        "4.2.4",
+        "Hồ sơ đăng ký hộ kinh doanh không lưu phiếu kiểm soát quá trình giải quyết.",
+        "3/10 hồ sơ tháng 6/2018 kiểm tra ngẫu nhiên thiếu phiếu kiểm soát.",
+        "effective",
+    ),
+    (
+        "P-TNMT",
+        "major",
+        "8.2.3",
+        "Tỷ lệ hồ sơ đất đai trễ hạn chưa được theo dõi, phân tích và có biện pháp xử lý.",
+        "Quý II/2018 có 47 hồ sơ trễ hạn; không có báo cáo phân tích nguyên nhân, không có thư xin lỗi.",
+        "overdue",
+    ),
+    (
+        "P-TNMT",
+        "minor",
+        "7.5.1",
+        "Quy trình cấp giấy chứng nhận quyền sử dụng đất chưa được áp dụng đúng thời gian từng bước.",
+        "Hồ sơ số 2018/0412 chuyển bước 3 sau 9 ngày làm việc, quy trình quy định 5 ngày.",
+        "reopened",
+    ),
+    (
+        "P-TNMT",
+        "minor",
+        "4.2.4",
+        "Hồ sơ lưu chưa được sắp xếp theo danh mục hồ sơ lưu.",
+        "Tủ hồ sơ năm 2017 không có danh mục; không xác định được thời hạn lưu.",
+        "open",
+    ),
+    (
+        "P-TNMT",
+        "observation",
+        "8.5.2",
+        "Chưa thống nhất cách ghi nhận hành động khắc phục sau kiểm tra công vụ.",
+        "",
+        "noted",
+    ),
+    (
+        "P-LDTBXH",
+        "minor",
+        "7.2.3",
+        "Chưa có sổ theo dõi phản ánh, kiến nghị của người dân về thủ tục hành chính.",
+        "Không xuất trình được sổ hoặc tệp theo dõi phản ánh năm 2018.",
+        "done",
+    ),
+    (
+        "P-VHTT",
+        "minor",
+        "5.4.1",
+        "Mục tiêu chất lượng năm 2018 chưa đo lường được.",
+        "Mục tiêu 'nâng cao chất lượng phục vụ' không có chỉ tiêu và phương pháp đo.",
+        "submitted",
+    ),
+    (
+        "P-VHTT",
+        "observation",
+        "8.2.2",
+        "Kết quả đánh giá nội bộ năm 2017 chưa được phổ biến tới công chức.",
+        "",
+        "noted",
+    ),
+    (
+        "P-GDDT",
+        "minor",
+        "7.5.1",
+        "Biểu mẫu sử dụng trong quy trình cấp phép hoạt động giáo dục không đúng biểu mẫu ban hành.",
+        "Hồ sơ tháng 5/2018 dùng mẫu BM-02 cũ.",
+        "effective",
+    ),
+    (
+        "P-YT",
+        "major",
+        "8.5.2",
+        "Các điểm không phù hợp của đợt đánh giá năm 2017 chưa được khắc phục.",
+        "2/3 phiếu yêu cầu hành động khắc phục năm 2017 chưa có xác nhận hiệu lực.",
+        "effective",
+    ),
+    (
+        "P-YT",
+        "ofi",
+        "8.2.3",
+        "Nên công khai kết quả giải quyết hồ sơ hằng tháng tại Bộ phận Một cửa.",
+        "",
+        "noted",
+    ),
+    (
+        "TTR",
+        "minor",
+        "4.2.3",
+        "Văn bản đến liên quan đến quy trình tiếp công dân chưa được kiểm soát.",
+        "Sổ văn bản đến không ghi người nhận xử lý cho 4 văn bản tháng 7/2018.",
+        "overdue",
+    ),
+    (
+        "P-KT",
+        "minor",
+        "5.4.1",
+        "Kế hoạch chất lượng năm 2018 chưa phân công người thực hiện.",
+        "Kế hoạch ngày 05/02/2018 không có cột trách nhiệm.",
+        "effective",
+    ),
+    (
+        "P-QLDT",
+        "minor",
+        "8.2.3",
+        "Chưa theo dõi thời gian giải quyết hồ sơ cấp phép xây dựng theo từng bước.",
+        "Phần mềm Một cửa điện tử không cập nhật bước thẩm định cho 12 hồ sơ tháng 7/2018.",
+        "open",
+    ),
+    (
+        "P-QLDT",
+        "observation",
+        "7.5.1",
+        "Quy trình cấp phép xây dựng chưa cập nhật Nghị định 61/2018/NĐ-CP.",
+        "",
+        "noted",
+    ),
+]
+
+PLANS = {
+    "correction": "Đã rà soát và bổ sung ngay các hồ sơ, tài liệu còn thiếu.",
+    "root_cause": "Chưa phân công cụ thể công chức theo dõi; chưa kiểm tra định kỳ.",
+    "whys": [
+        "Vì sao xảy ra? Không ai kiểm tra định kỳ.",
+        "Vì sao không ai kiểm tra? Chưa phân công trong kế hoạch chất lượng.",
+    ],
+}
+
+
+def _user(spec: DemoAuditor) -> User:
+    user = org.user_by_email(spec.email)
+    if user is None:
+        user = org.create_user(
+            actor=None,
+            email=spec.email,
+            full_name=spec.full_name,
+            password=DEMO_PASSWORD,
+            roles=[OrgRole.AUDITOR],
+        )
+    unit = db.session.scalar(select(Unit).where(Unit.code == spec.unit))
+    if unit is not None and user.membership_in(unit.id) is None:
+        org.add_membership(user, unit, "member", actor=None)
+    if not planning.competence_records(user):
+        planning.add_competence(
+            user,
+            actor=None,
+            title=f"Khóa đào tạo chuyên gia đánh giá nội bộ TCVN ISO 9001:{spec.edition}",
+            certificate=f"CN-{spec.edition}-{user.id:03d}",
+            edition=spec.edition,
+            valid_from=date(2016, 5, 20) if spec.edition == "2008" else date(2018, 3, 15),
+            valid_to=date(2021, 6, 30) if spec.edition == "2008" else None,
+        )
+    return user
+
+
+def _answer(finding: Finding, outcome: str, audit_end: date) -> None:
+    """Take a nonconformity as far as `outcome` says, through the services' own workflow."""
+    if outcome == "open":
+        return
+    findings.save_plan(finding, actor=None, version=None, **PLANS)
+    due = date(2018, 9, 30) if outcome != "overdue" else date(2018, 10, 31)
+    findings.add_action(
+        finding,
+        actor=None,
+        what="Phân công công chức đầu mối ISO kiểm tra hằng tháng và báo cáo lãnh đạo phòng.",
+        owner_name="Lãnh đạo phòng",
+        due_on=due,
+    )
+    findings.submit_plan(finding, actor=None)
+    if outcome == "submitted":
+        return
+    findings.review_plan(finding, actor=None, accept=True, comment="Đồng ý kế hoạch.")
+    if outcome == "overdue":
+        return
+    for item in findings.current_actions(finding):
+        findings.mark_action_done(item, actor=None, done_on=date(2018, 9, 20))
+    if outcome == "done":
+        return
+    effective = outcome == "effective"
+    findings.verify(
+        finding,
+        actor=None,
+        checked_on=date(2018, 10, 15),
+        evidence="Kiểm tra 10 hồ sơ tháng 9-10/2018." if effective else "Vẫn còn 2/10 hồ sơ chuyển bước trễ.",
+        effective=effective,
+    )
+    if outcome == "reopened":
+        findings.add_action(
+            finding,
+            actor=None,
+            what="Cài đặt nhắc hạn từng bước trên phần mềm Một cửa điện tử.",
+            owner_name="Chuyên viên phụ trách đất đai",
+            due_on=date(2018, 12, 15),
+        )
+
+
+def load_audit_demo() -> AuditProgramme:
+    """Create the 2018 audit round unless the programme for 2018 already exists."""
+    existing = planning.programme_for_year(YEAR)
+    if existing is not None:
+        return existing
+    act_as(None)
+    auditors = {spec.email.split("@")[0]: _user(spec) for spec in AUDITORS}
+    steering = org.user_by_email(STEERING_EMAIL)
+    programme = planning.create_programme(
+        actor=None,
+        year=YEAR,
+        edition="2008",
+        objectives=(
+            "Đánh giá việc duy trì, áp dụng Hệ thống quản lý chất lượng theo TCVN ISO 9001:2008 trong giải "
+            "quyết thủ tục hành chính; xác định điểm không phù hợp và cơ hội cải tiến; chuẩn bị chuyển đổi "
+            "sang TCVN ISO 9001:2015."
+        ),
+        scope="10 cơ quan chuyên môn thuộc UBND thành phố Nha Trang; từ 17/07/2018 đến 10/08/2018.",
+        notes="Họp xem xét của lãnh đạo sau đánh giá nội bộ: tháng 8/2018.",
+    )
+    if steering is not None:
+        programme.approved_by = steering
+    programme.approved_at = datetime(2018, 7, 2, 8, 0, tzinfo=UTC)
+    units = {u.code: u for u in db.session.scalars(select(Unit))}
+    audits = {}
+    for code, start, end, lead, member, clause_numbers in AUDITS:
+        clause_ids = [findings._clause("2008", n).id for n in clause_numbers]
+        audit = planning.create_audit(
+            actor=None,
+            programme=programme,
+            planned_start=start,
+            planned_end=end,
+            units=[units[code]],
+            clause_ids=clause_ids,
+            objectives="Đánh giá sự phù hợp và hiệu lực của HTQLCL tại đơn vị.",
+            processes="Các quy trình giải quyết thủ tục hành chính của đơn vị",
+        )
+        planning.assign_auditor(audit, auditors[lead], role="lead", actor=None)
+        result = planning.assign_auditor(audit, auditors[member], role="member", actor=None)
+        if result.member.competence_warning:
+            result.member.acknowledged_by = auditors[lead]
+            result.member.acknowledged_at = datetime.combine(start, datetime.min.time(), tzinfo=UTC)
+        planning.add_agenda_item(
+            audit,
+            actor=None,
+            day=start,
+            time="08:00–08:30",
+            activity="Họp khai mạc",
+            auditee_contact="Trưởng phòng",
+        )
+        planning.add_agenda_item(
+            audit,
+            actor=None,
+            day=start,
+            time="08:30–11:00",
+            activity="Đánh giá hồ sơ giải quyết thủ tục hành chính",
+            auditee_contact="Cán bộ đầu mối ISO",
+        )
+        planning.add_agenda_item(
+            audit,
+            actor=None,
+            day=end,
+            time="15:30–16:30",
+            activity="Họp kết thúc",
+            auditee_contact="Trưởng phòng",
+        )
+        planning.transition_audit(audit, "start", actor=None)
+        audits[code] = audit
+    for code, kind, clause, statement, evidence, outcome in FINDINGS:
+        audit = audits[code]
+        finding = findings.create_finding(
+            audit,
+            actor=None,
+            kind=kind,
+            edition="2008",
+            clause=clause,
+            unit=units[code],
+            statement=statement,
+            evidence=evidence,
+            raised_on=audit.planned_end,
+        )
+        finding.raised_by = audit.lead
+        if finding.is_nonconformity:
+            _answer(finding, outcome, audit.planned_end)
+    for audit in audits.values():
+        planning.transition_audit(audit, "report", actor=None, reason="")
+        open_left = db.session.scalar(
+            select(Finding.id).where(Finding.audit_id == audit.id, Finding.status.notin_(["closed", "noted"]))
+        )
+        if open_left is None:
+            planning.transition_audit(audit, "close", actor=None)
+    db.session.flush()
+    return programme

@@ -1,0 +1,480 @@
+"""Findings: the auditor logs them, the unit answers nonconformities with a corrective-action plan, the
+auditor reviews the plan, and an independent auditor verifies effectiveness. A nonconformity closes
+only through an effective verification."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from audits.models import (
+    NC_KINDS,
+    ActionItem,
+    Audit,
+    AuditStatus,
+    CorrectiveAction,
+    EffectivenessCheck,
+    Finding,
+    FindingKind,
+    FindingStatus,
+    FollowUpProposal,
+    ProposalStatus,
+)
+from audits.services import planning
+from audits.services.numbering import next_nc_ref
+from qms.extensions import db
+from qms.formatting import fmt_datetime
+from qms.models.base import utcnow
+from qms.models.clauses import Clause, Edition
+from qms.models.org import Unit, User
+from qms.services import access
+from qms.services.errors import DomainError, InvalidTransition, NotAllowed, NotFound
+from qms.services.history import act_as
+
+UNIT, TEAM, VERIFIER = "unit", "team", "verifier"
+
+# The nonconformity workflow: state → {action: (next state, who moves it)}. Nothing else moves a
+# finding; in particular nothing but an effective verification closes one.
+FINDING_TRANSITIONS: dict[str, dict[str, tuple[str, str]]] = {
+    FindingStatus.OPEN: {"submit_plan": (FindingStatus.PLAN_SUBMITTED, UNIT)},
+    FindingStatus.PLAN_RETURNED: {"submit_plan": (FindingStatus.PLAN_SUBMITTED, UNIT)},
+    FindingStatus.REOPENED: {"submit_plan": (FindingStatus.PLAN_SUBMITTED, UNIT)},
+    FindingStatus.PLAN_SUBMITTED: {
+        "accept_plan": (FindingStatus.PLAN_ACCEPTED, TEAM),
+        "return_plan": (FindingStatus.PLAN_RETURNED, TEAM),
+    },
+    FindingStatus.PLAN_ACCEPTED: {"mark_done": (FindingStatus.ACTIONS_DONE, UNIT)},
+    FindingStatus.ACTIONS_DONE: {
+        "verify_effective": (FindingStatus.CLOSED, VERIFIER),
+        "verify_not_effective": (FindingStatus.REOPENED, VERIFIER),
+    },
+    FindingStatus.CLOSED: {},
+    FindingStatus.NOTED: {},
+}
+PLAN_EDITABLE = (FindingStatus.OPEN, FindingStatus.PLAN_RETURNED, FindingStatus.REOPENED)
+
+
+class StaleRecord(DomainError):
+    """Someone else saved the record since the form was loaded."""
+
+
+def may_move(finding: Finding, action: str, user: User | None) -> bool:
+    move = FINDING_TRANSITIONS.get(finding.status, {}).get(action)
+    if move is None:
+        return False
+    who = move[1]
+    if who == UNIT:
+        return access.can_answer_finding(user, finding.unit)
+    if who == TEAM:
+        return access.can_log_findings(user, finding.audit.team_user_ids)
+    return access.can_verify_finding(user, finding.unit)
+
+
+def allowed_finding_actions(finding: Finding, user: User | None) -> list[str]:
+    return [a for a in FINDING_TRANSITIONS.get(finding.status, {}) if may_move(finding, a, user)]
+
+
+def _move(finding: Finding, action: str, actor: User | None) -> None:
+    move = FINDING_TRANSITIONS.get(finding.status, {}).get(action)
+    if move is None:
+        raise InvalidTransition(
+            _(
+                "A finding that is %(status)s cannot be moved with '%(action)s'.",
+                status=finding.status,
+                action=action,
+            )
+        )
+    if actor is not None and not may_move(finding, action, actor):
+        raise NotAllowed(_("You may not do this with finding %(ref)s.", ref=finding.label))
+    finding.status = move[0]
+
+
+# --- optimistic locking ----------------------------------------------------------------------
+
+
+def _stale(record: Any) -> StaleRecord:
+    who = record.updated_by.full_name if record.updated_by else _("someone else")
+    return StaleRecord(
+        _(
+            "Changed by %(who)s at %(when)s — reload the page to see their changes.",
+            who=who,
+            when=fmt_datetime(record.updated_at),
+        )
+    )
+
+
+def check_version(record: Any, version: int | None) -> None:
+    """Refuse a save made from a form loaded before someone else's save."""
+    if version is not None and int(version) != record.version:
+        raise _stale(record)
+
+
+def _flush(record: Any, actor: User | None) -> None:
+    record.updated_by_id = actor.id if actor is not None else None
+    try:
+        db.session.flush()
+    except StaleDataError as exc:
+        db.session.rollback()
+        fresh = db.session.get(type(record), record.id)
+        raise _stale(fresh) if fresh is not None else StaleRecord(_("The record was deleted.")) from exc
+
+
+# --- findings --------------------------------------------------------------------------------
+
+
+def get_finding(ref_or_id: str | int) -> Finding:
+    if isinstance(ref_or_id, int):
+        finding = db.session.get(Finding, ref_or_id)
+    else:
+        finding = db.session.scalar(select(Finding).where(Finding.ref == ref_or_id.strip().upper()))
+    if finding is None:
+        raise NotFound(_("No finding %(ref)s.", ref=ref_or_id))
+    return finding
+
+
+def _clause(edition: str, number: str) -> Clause:
+    if edition not in set(Edition):
+        raise DomainError(_("Unknown edition: %(edition)s.", edition=edition), field="edition")
+    number = (number or "").strip()
+    if not number:
+        raise DomainError(_("A clause is required."), field="clause")
+    clause = db.session.scalar(select(Clause).where(Clause.edition == edition, Clause.number == number))
+    if clause is None:
+        raise DomainError(
+            _("ISO 9001:%(edition)s has no clause %(number)s.", edition=edition, number=number),
+            field="clause",
+        )
+    return clause
+
+
+def _check_finding_fields(audit: Audit, kind: str, unit: Unit | None, statement: str) -> None:
+    if kind not in set(FindingKind):
+        raise DomainError(_("Unknown kind of finding: %(kind)s.", kind=kind), field="kind")
+    if unit is None or unit.id not in audit.unit_ids:
+        raise DomainError(_("The unit must be one of the audited units."), field="unit_id")
+    if not statement.strip():
+        raise DomainError(_("The statement of the finding is required."), field="statement")
+
+
+def create_finding(
+    audit: Audit,
+    *,
+    actor: User | None,
+    kind: str,
+    edition: str,
+    clause: str,
+    unit: Unit | None,
+    statement: str,
+    evidence: str = "",
+    requirement: str = "",
+    process_code: str | None = None,
+    raised_on: date | None = None,
+) -> Finding:
+    if actor is not None:
+        access.require_log_findings(actor, audit.team_user_ids)
+        if audit.status not in (AuditStatus.IN_PROGRESS, AuditStatus.REPORTED):
+            raise InvalidTransition(_("Findings are logged while the audit is in progress."))
+    act_as(actor)
+    _check_finding_fields(audit, kind, unit, statement)
+    clause_row = _clause(edition, clause)
+    raised_on = raised_on or date.today()
+    finding = Finding(
+        audit=audit,
+        kind=kind,
+        clause=clause_row,
+        unit=unit,
+        statement=statement.strip(),
+        evidence=evidence.strip(),
+        requirement=requirement.strip(),
+        process_code=(process_code or "").strip() or None,
+        raised_on=raised_on,
+        raised_by_id=actor.id if actor is not None else None,
+        round=1,
+    )
+    if kind in NC_KINDS:
+        finding.ref, finding.ref_seq = next_nc_ref(raised_on.year)
+        finding.ref_year = raised_on.year
+        finding.status = FindingStatus.OPEN
+    else:
+        finding.status = FindingStatus.NOTED
+    db.session.add(finding)
+    _flush(finding, actor)
+    return finding
+
+
+def update_finding(
+    finding: Finding,
+    *,
+    actor: User | None,
+    version: int | None,
+    kind: str,
+    edition: str,
+    clause: str,
+    unit: Unit | None,
+    statement: str,
+    evidence: str = "",
+    requirement: str = "",
+    process_code: str | None = None,
+) -> Finding:
+    if actor is not None:
+        access.require_log_findings(actor, finding.audit.team_user_ids)
+    act_as(actor)
+    check_version(finding, version)
+    if finding.status == FindingStatus.CLOSED:
+        raise InvalidTransition(_("A closed finding cannot be changed."))
+    _check_finding_fields(finding.audit, kind, unit, statement)
+    if (kind in NC_KINDS) != finding.is_nonconformity:
+        raise DomainError(
+            _("A nonconformity stays a nonconformity; log a new finding instead."), field="kind"
+        )
+    finding.kind, finding.clause, finding.unit = kind, _clause(edition, clause), unit
+    finding.statement, finding.evidence = statement.strip(), evidence.strip()
+    finding.requirement = requirement.strip()
+    finding.process_code = (process_code or "").strip() or None
+    _flush(finding, actor)
+    return finding
+
+
+# --- the unit's plan -------------------------------------------------------------------------
+
+
+def _require_unit_answer(finding: Finding, actor: User | None) -> None:
+    if actor is not None:
+        access.require_answer_finding(actor, finding.unit)
+    if not finding.is_nonconformity:
+        raise InvalidTransition(_("Only a nonconformity needs corrective action."))
+
+
+def _plan_of(finding: Finding) -> CorrectiveAction:
+    if finding.corrective_action is None:
+        finding.corrective_action = CorrectiveAction(whys=[])
+    return finding.corrective_action
+
+
+def save_plan(
+    finding: Finding,
+    *,
+    actor: User | None,
+    version: int | None,
+    correction: str,
+    root_cause: str,
+    whys: list[str] | None = None,
+) -> CorrectiveAction:
+    _require_unit_answer(finding, actor)
+    act_as(actor)
+    if finding.status not in PLAN_EDITABLE:
+        raise InvalidTransition(
+            _("The plan can be changed only before it is submitted or after it is returned.")
+        )
+    plan = _plan_of(finding)
+    if plan.id is not None:
+        check_version(plan, version)
+    plan.correction, plan.root_cause = correction.strip(), root_cause.strip()
+    plan.whys = [w.strip() for w in (whys or []) if w.strip()]
+    _flush(plan, actor)
+    return plan
+
+
+def add_action(
+    finding: Finding,
+    *,
+    actor: User | None,
+    what: str,
+    owner_name: str,
+    due_on: date | None,
+    owner: User | None = None,
+    done_on: date | None = None,
+) -> ActionItem:
+    _require_unit_answer(finding, actor)
+    act_as(actor)
+    if actor is not None and finding.status not in PLAN_EDITABLE:
+        raise InvalidTransition(
+            _("Actions can be added only before the plan is submitted or after it is returned.")
+        )
+    if not what.strip():
+        raise DomainError(_("Describe the action."), field="what")
+    owner_name = owner_name.strip() or (owner.full_name if owner else "")
+    if not owner_name:
+        raise DomainError(_("Name who carries the action out."), field="owner_name")
+    if due_on is None:
+        raise DomainError(_("A due date is required."), field="due_on")
+    if due_on < finding.raised_on:
+        raise DomainError(
+            _(
+                "The due date cannot be before the finding was raised (%(date)s).",
+                date=finding.raised_on.isoformat(),
+            ),
+            field="due_on",
+        )
+    item = ActionItem(
+        what=what.strip(),
+        owner_name=owner_name,
+        owner=owner,
+        due_on=due_on,
+        done_on=done_on,
+        round=finding.round,
+    )
+    finding.actions.append(item)
+    db.session.flush()
+    return item
+
+
+def delete_action(item: ActionItem, *, actor: User | None) -> None:
+    finding = item.finding
+    _require_unit_answer(finding, actor)
+    act_as(actor)
+    if finding.status not in PLAN_EDITABLE or item.round != finding.round:
+        raise InvalidTransition(_("This action can no longer be removed."))
+    finding.actions.remove(item)
+    db.session.delete(item)
+    db.session.flush()
+
+
+def current_actions(finding: Finding) -> list[ActionItem]:
+    return [a for a in finding.actions if a.round == finding.round]
+
+
+def submit_plan(finding: Finding, *, actor: User | None) -> Finding:
+    _require_unit_answer(finding, actor)
+    act_as(actor)
+    plan = finding.corrective_action
+    if plan is None or not plan.root_cause:
+        raise DomainError(_("Record the root cause before submitting the plan."), field="root_cause")
+    if not current_actions(finding):
+        if finding.round > 1:
+            raise DomainError(_("The last actions were not effective: add a new action."), field="what")
+        raise DomainError(_("Add at least one corrective action."), field="what")
+    _move(finding, "submit_plan", actor)
+    _flush(finding, actor)
+    return finding
+
+
+def review_plan(finding: Finding, *, actor: User | None, accept: bool, comment: str = "") -> Finding:
+    act_as(actor)
+    if not accept and not comment.strip():
+        raise DomainError(_("Say why the plan is returned."), field="comment")
+    _move(finding, "accept_plan" if accept else "return_plan", actor)
+    plan = _plan_of(finding)
+    plan.review_comment = comment.strip()
+    plan.reviewed_by_id = actor.id if actor is not None else None
+    plan.reviewed_at = utcnow()
+    if accept and finding.kind == FindingKind.MAJOR:
+        due = max(a.due_on for a in current_actions(finding))
+        proposal = db.session.scalar(
+            select(FollowUpProposal).where(FollowUpProposal.finding_id == finding.id)
+        )
+        if proposal is None:
+            db.session.add(FollowUpProposal(finding=finding, unit_id=finding.unit_id, due_on=due))
+        elif proposal.status == ProposalStatus.PROPOSED:
+            proposal.due_on = due
+    _flush(finding, actor)
+    return finding
+
+
+def mark_action_done(item: ActionItem, *, actor: User | None, done_on: date | None) -> ActionItem:
+    """The unit records an action as done; when every action of the plan is done, the finding waits
+    for verification."""
+    finding = item.finding
+    _require_unit_answer(finding, actor)
+    act_as(actor)
+    if finding.status != FindingStatus.PLAN_ACCEPTED or item.round != finding.round:
+        raise InvalidTransition(_("Actions are marked done once the auditor has accepted the plan."))
+    if done_on is None:
+        raise DomainError(_("A completion date is required."), field="done_on")
+    if done_on < finding.raised_on:
+        raise DomainError(_("The completion date cannot be before the finding was raised."), field="done_on")
+    if done_on > date.today():
+        raise DomainError(_("The completion date cannot be in the future."), field="done_on")
+    item.done_on = done_on
+    if all(a.done_on is not None for a in current_actions(finding)):
+        _move(finding, "mark_done", actor)
+    _flush(finding, actor)
+    return item
+
+
+def verify(
+    finding: Finding,
+    *,
+    actor: User | None,
+    checked_on: date | None,
+    evidence: str,
+    effective: bool,
+) -> EffectivenessCheck:
+    """Effective closes the finding; not effective reopens it for a new action."""
+    act_as(actor)
+    if checked_on is None:
+        raise DomainError(_("The date of the verification is required."), field="checked_on")
+    if not evidence.strip():
+        raise DomainError(_("Record the evidence seen."), field="evidence")
+    last_done = max((a.done_on for a in current_actions(finding) if a.done_on), default=finding.raised_on)
+    if checked_on < last_done:
+        raise DomainError(
+            _("The verification cannot be dated before the actions were done."), field="checked_on"
+        )
+    _move(finding, "verify_effective" if effective else "verify_not_effective", actor)
+    check = EffectivenessCheck(
+        round=finding.round,
+        checked_on=checked_on,
+        evidence=evidence.strip(),
+        effective=effective,
+        verifier_id=actor.id if actor is not None else None,
+    )
+    finding.checks.append(check)
+    if effective:
+        finding.closed_on = checked_on
+    else:
+        finding.round += 1
+    _flush(finding, actor)
+    return check
+
+
+# --- follow-up audits ------------------------------------------------------------------------
+
+
+def decide_follow_up(
+    proposal: FollowUpProposal,
+    *,
+    actor: User | None,
+    accept: bool,
+    planned_start: date | None = None,
+    planned_end: date | None = None,
+    reason: str = "",
+) -> FollowUpProposal:
+    if actor is not None:
+        access.require_plan_audits(actor)
+    act_as(actor)
+    if proposal.status != ProposalStatus.PROPOSED:
+        raise InvalidTransition(_("This proposal has already been decided."))
+    if accept:
+        start = planned_start or proposal.due_on
+        programme = planning.programme_for_year(start.year)
+        if programme is None:
+            raise DomainError(
+                _("There is no audit programme for %(year)s.", year=start.year), field="planned_start"
+            )
+        finding = proposal.finding
+        clause_ids = [finding.clause_id] if finding.clause.edition == finding.audit.edition else []
+        audit = planning.create_audit(
+            actor=actor,
+            programme=programme,
+            planned_start=start,
+            planned_end=planned_end or start,
+            units=[proposal.unit],
+            clause_ids=clause_ids,
+            kind="follow_up",
+            edition=finding.audit.edition,
+            objectives=_("Follow-up of %(ref)s", ref=finding.label),
+        )
+        proposal.audit_id = audit.id
+        proposal.status = ProposalStatus.ACCEPTED
+    else:
+        proposal.status = ProposalStatus.DISMISSED
+    proposal.reason = reason.strip()
+    proposal.decided_by_id = actor.id if actor is not None else None
+    proposal.decided_at = utcnow()
+    db.session.flush()
+    return proposal

@@ -1,0 +1,391 @@
+"""What pages, exports and reminders read: findings of an audit, the findings register, summaries,
+overdue and soon-due actions, the programme calendar, units due for audit, and each person's work."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy.orm import selectinload
+
+from audits.models import (
+    NC_KINDS,
+    ActionItem,
+    Audit,
+    AuditProgramme,
+    AuditStatus,
+    AuditTeamMember,
+    AuditUnit,
+    Finding,
+    FindingKind,
+    FindingStatus,
+    FollowUpProposal,
+    ProposalStatus,
+    TeamRole,
+)
+from qms.extensions import db
+from qms.models.clauses import Clause
+from qms.models.org import MemberRole, Membership, Unit, UnitKind, User
+from qms.services import access
+
+KIND_ORDER = [FindingKind.MAJOR, FindingKind.MINOR, FindingKind.OBSERVATION, FindingKind.OFI]
+OPEN_NC_STATUSES = tuple(s for s in FindingStatus if s not in (FindingStatus.CLOSED, FindingStatus.NOTED))
+
+
+def _today(today: date | None) -> date:
+    return today or date.today()
+
+
+def _with_actions(stmt: Select) -> Select:
+    return stmt.options(selectinload(Finding.actions), selectinload(Finding.corrective_action))
+
+
+def findings_for_audit(audit: Audit) -> list[Finding]:
+    """The audit's findings: nonconformities by reference, then observations and opportunities."""
+    stmt = _with_actions(select(Finding).where(Finding.audit_id == audit.id))
+    findings = list(db.session.scalars(stmt))
+    return sorted(findings, key=lambda f: (KIND_ORDER.index(f.kind) > 1, f.ref_seq or 0, f.id))
+
+
+def findings_register_query(
+    *,
+    year: int | None = None,
+    unit_id: int | None = None,
+    status: str | None = None,
+    kind: str | None = None,
+    clause: str | None = None,
+    audit_id: int | None = None,
+) -> Select:
+    """The findings register as a statement, for paginating (filters are optional)."""
+    stmt = select(Finding).join(Audit, Audit.id == Finding.audit_id)
+    if year:
+        stmt = stmt.where(Audit.year == year)
+    if unit_id:
+        stmt = stmt.where(Finding.unit_id == unit_id)
+    if status:
+        stmt = stmt.where(Finding.status == status)
+    if kind:
+        stmt = stmt.where(Finding.kind == kind)
+    if audit_id:
+        stmt = stmt.where(Finding.audit_id == audit_id)
+    if clause:
+        stmt = stmt.join(Clause, Clause.id == Finding.clause_id).where(
+            (Clause.number == clause) | Clause.number.startswith(clause.rstrip(".") + ".")
+        )
+    return _with_actions(
+        stmt.order_by(Audit.year.desc(), Finding.ref_seq.is_(None), Finding.ref_seq, Finding.id)
+    )
+
+
+def findings_register(year: int | None = None, **filters: object) -> list[Finding]:
+    return list(db.session.scalars(findings_register_query(year=year, **filters)))  # type: ignore[arg-type]
+
+
+@dataclass
+class AuditSummary:
+    by_kind: dict[str, int]
+    nonconformities: int
+    open_nonconformities: int
+    closed_nonconformities: int
+    overdue_actions: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_kind.values())
+
+
+def audit_summary(audit: Audit, today: date | None = None) -> AuditSummary:
+    today = _today(today)
+    rows = db.session.execute(
+        select(Finding.kind, Finding.status, func.count())
+        .where(Finding.audit_id == audit.id)
+        .group_by(Finding.kind, Finding.status)
+    ).all()
+    by_kind: Counter[str] = Counter({k.value: 0 for k in KIND_ORDER})
+    ncs = open_ncs = closed = 0
+    for kind, status, count in rows:
+        by_kind[kind] += count
+        if kind in NC_KINDS:
+            ncs += count
+            if status == FindingStatus.CLOSED:
+                closed += count
+            else:
+                open_ncs += count
+    overdue = db.session.scalar(
+        select(func.count(ActionItem.id))
+        .join(Finding, Finding.id == ActionItem.finding_id)
+        .where(
+            Finding.audit_id == audit.id,
+            ActionItem.round == Finding.round,
+            ActionItem.done_on.is_(None),
+            ActionItem.due_on < today,
+            Finding.status != FindingStatus.CLOSED,
+        )
+    )
+    return AuditSummary(dict(by_kind), ncs, open_ncs, closed, overdue or 0)
+
+
+def _open_actions(today: date) -> Select:
+    return (
+        select(ActionItem)
+        .join(Finding, Finding.id == ActionItem.finding_id)
+        .where(
+            ActionItem.round == Finding.round,
+            ActionItem.done_on.is_(None),
+            Finding.status.in_(OPEN_NC_STATUSES),
+        )
+        .options(selectinload(ActionItem.finding))
+        .order_by(ActionItem.due_on, ActionItem.id)
+    )
+
+
+def overdue_actions(today: date | None = None, *, unit_ids: set[int] | None = None) -> list[ActionItem]:
+    """Actions of open nonconformities past their due date and not done."""
+    stmt = _open_actions(_today(today)).where(ActionItem.due_on < _today(today))
+    if unit_ids is not None:
+        stmt = stmt.where(Finding.unit_id.in_(unit_ids))
+    return list(db.session.scalars(stmt))
+
+
+def due_within(days: int, today: date | None = None, *, unit_ids: set[int] | None = None) -> list[ActionItem]:
+    """Actions not done and due from today to `days` days ahead."""
+    today = _today(today)
+    stmt = _open_actions(today).where(
+        ActionItem.due_on >= today, ActionItem.due_on <= today + timedelta(days=days)
+    )
+    if unit_ids is not None:
+        stmt = stmt.where(Finding.unit_id.in_(unit_ids))
+    return list(db.session.scalars(stmt))
+
+
+def is_overdue(finding: Finding, today: date | None = None) -> bool:
+    today = _today(today)
+    return finding.status in OPEN_NC_STATUSES and any(
+        a.is_overdue(today) for a in finding.actions if a.round == finding.round
+    )
+
+
+# --- programme -------------------------------------------------------------------------------
+
+
+def reference_date(programme: AuditProgramme, today: date | None = None) -> date:
+    """The day a programme is judged on: today, or the programme's last day if the year is over."""
+    return min(_today(today), date(programme.year, 12, 31))
+
+
+def calendar(programme: AuditProgramme) -> list[tuple[Audit, set[int]]]:
+    """Each audit of the programme with the months (1–12) its dates fall in."""
+    rows = []
+    for audit in programme.audits:
+        months = set()
+        day = audit.planned_start.replace(day=1)
+        while day <= audit.planned_end:
+            if day.year == programme.year:
+                months.add(day.month)
+            day = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+        rows.append((audit, months))
+    return rows
+
+
+@dataclass
+class UnitDue:
+    unit: Unit
+    last_audited: date | None
+    open_majors: int
+
+    @property
+    def not_audited(self) -> bool:
+        return self.last_audited is None
+
+
+def units_due(programme: AuditProgramme, today: date | None = None) -> list[UnitDue]:
+    """Units not audited in the 12 months before the programme's reference date, and units with open
+    major nonconformities."""
+    as_of = reference_date(programme, today)
+    since = as_of - timedelta(days=365)
+    last = dict(
+        db.session.execute(
+            select(AuditUnit.unit_id, func.max(Audit.planned_end))
+            .join(Audit, Audit.id == AuditUnit.audit_id)
+            .where(
+                Audit.status != AuditStatus.CANCELLED,
+                Audit.planned_end <= as_of,
+                Audit.planned_end > since,
+            )
+            .group_by(AuditUnit.unit_id)
+        ).all()
+    )
+    majors = dict(
+        db.session.execute(
+            select(Finding.unit_id, func.count(Finding.id))
+            .where(Finding.kind == FindingKind.MAJOR, Finding.status.in_(OPEN_NC_STATUSES))
+            .group_by(Finding.unit_id)
+        ).all()
+    )
+    units = db.session.scalars(
+        select(Unit).where(Unit.active, Unit.kind != UnitKind.CITY).order_by(Unit.kind, Unit.code)
+    )
+    due = []
+    for unit in units:
+        if unit.id not in last or majors.get(unit.id):
+            due.append(UnitDue(unit, last.get(unit.id), majors.get(unit.id, 0)))
+    return due
+
+
+def pending_proposals(today: date | None = None, *, only_due: bool = False) -> list[FollowUpProposal]:
+    stmt = select(FollowUpProposal).where(FollowUpProposal.status == ProposalStatus.PROPOSED)
+    if only_due:
+        stmt = stmt.where(FollowUpProposal.due_on <= _today(today))
+    return list(db.session.scalars(stmt.order_by(FollowUpProposal.due_on)))
+
+
+# --- people ----------------------------------------------------------------------------------
+
+
+@dataclass
+class MyWork:
+    answers_due: list[Finding] = field(default_factory=list)  # plans to write (unit manager)
+    actions_to_do: list[ActionItem] = field(default_factory=list)
+    plans_to_review: list[Finding] = field(default_factory=list)
+    verifications_due: list[Finding] = field(default_factory=list)
+    acknowledgements: list[AuditTeamMember] = field(default_factory=list)
+    proposals: list[FollowUpProposal] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return sum(
+            len(x)
+            for x in (
+                self.answers_due,
+                self.actions_to_do,
+                self.plans_to_review,
+                self.verifications_due,
+                self.acknowledgements,
+                self.proposals,
+            )
+        )
+
+
+def my_work(user: User, today: date | None = None) -> MyWork:
+    today = _today(today)
+    work = MyWork()
+    managed = access.managed_unit_ids(user)
+    if managed:
+        work.answers_due = list(
+            db.session.scalars(
+                select(Finding)
+                .where(
+                    Finding.unit_id.in_(managed),
+                    Finding.status.in_(
+                        [FindingStatus.OPEN, FindingStatus.PLAN_RETURNED, FindingStatus.REOPENED]
+                    ),
+                )
+                .order_by(Finding.raised_on, Finding.id)
+            )
+        )
+        work.actions_to_do = list(
+            db.session.scalars(
+                _open_actions(today).where(
+                    Finding.unit_id.in_(managed), Finding.status == FindingStatus.PLAN_ACCEPTED
+                )
+            )
+        )
+    own = list(db.session.scalars(_open_actions(today).where(ActionItem.owner_id == user.id)))
+    known = {a.id for a in work.actions_to_do}
+    work.actions_to_do += [a for a in own if a.id not in known]
+    team_audits = select(AuditTeamMember.audit_id).where(AuditTeamMember.user_id == user.id)
+    if access.is_audit_team_auditor(user, {user.id}):
+        work.plans_to_review = list(
+            db.session.scalars(
+                select(Finding)
+                .where(Finding.audit_id.in_(team_audits), Finding.status == FindingStatus.PLAN_SUBMITTED)
+                .order_by(Finding.id)
+            )
+        )
+        member_units = {m.unit_id for m in user.memberships}
+        waiting = db.session.scalars(
+            select(Finding)
+            .where(Finding.status == FindingStatus.ACTIONS_DONE)
+            .order_by(Finding.audit_id.in_(team_audits).desc(), Finding.id)
+        )
+        work.verifications_due = [f for f in waiting if f.unit_id not in member_units]
+    work.acknowledgements = [
+        m
+        for m in db.session.scalars(
+            select(AuditTeamMember)
+            .join(Audit, Audit.id == AuditTeamMember.audit_id)
+            .where(
+                AuditTeamMember.competence_warning,
+                AuditTeamMember.acknowledged_at.is_(None),
+                Audit.status.in_([AuditStatus.PLANNED, AuditStatus.IN_PROGRESS]),
+            )
+        )
+        if (lead := m.audit.lead) is not None and lead.id == user.id
+    ]
+    if access.can_plan_audits(user):
+        work.proposals = pending_proposals(today, only_due=True)
+    return work
+
+
+@dataclass
+class UnitPanel:
+    open_findings: list[Finding]
+    overdue: list[ActionItem]
+    audits: list[Audit]
+
+
+def unit_panel(unit: Unit, today: date | None = None) -> UnitPanel:
+    findings = list(
+        db.session.scalars(
+            _with_actions(
+                select(Finding)
+                .where(Finding.unit_id == unit.id, Finding.status.in_(OPEN_NC_STATUSES))
+                .order_by(Finding.ref_year, Finding.ref_seq)
+            )
+        )
+    )
+    audits = list(
+        db.session.scalars(
+            select(Audit)
+            .join(AuditUnit, AuditUnit.audit_id == Audit.id)
+            .where(AuditUnit.unit_id == unit.id)
+            .order_by(Audit.planned_start.desc())
+            .limit(10)
+        )
+    )
+    return UnitPanel(findings, overdue_actions(today, unit_ids={unit.id}), audits)
+
+
+@dataclass
+class DashboardFigures:
+    open_nonconformities: int
+    overdue: list[ActionItem]
+    my_work: int
+
+
+def dashboard_figures(user: User, today: date | None = None) -> DashboardFigures:
+    unit_ids = None if access.reads_everything(user) else {m.unit_id for m in user.memberships}
+    stmt = select(func.count(Finding.id)).where(Finding.status.in_(OPEN_NC_STATUSES))
+    if unit_ids is not None:
+        stmt = stmt.where(Finding.unit_id.in_(unit_ids))
+    return DashboardFigures(
+        open_nonconformities=db.session.scalar(stmt) or 0,
+        overdue=overdue_actions(today, unit_ids=unit_ids),
+        my_work=my_work(user, today).count,
+    )
+
+
+def managers_of(unit_id: int) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(and_(Membership.unit_id == unit_id, Membership.role == MemberRole.MANAGER), User.active)
+        )
+    )
+
+
+def lead_of(audit: Audit) -> User | None:
+    return next((m.user for m in audit.team if m.role == TeamRole.LEAD), None)

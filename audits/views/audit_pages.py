@@ -1,0 +1,351 @@
+"""One audit: plan (scope, team, agenda), workflow, checklist and its findings."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from audits.forms import (
+    AgendaForm,
+    AuditForm,
+    ChecklistAddForm,
+    ChecklistItemForm,
+    EmptyForm,
+    TeamForm,
+    TransitionForm,
+)
+from audits.models import AgendaItem, Audit, AuditTeamMember, ChecklistItem
+from audits.services import checklists, planning, queries
+from audits.views.blueprint import bp
+from audits.views.programme_pages import programme_or_404, require_planner
+from qms.extensions import db
+from qms.models.clauses import Clause
+from qms.models.org import Unit, User
+from qms.services import access, org
+from qms.services.errors import DomainError, NotAllowed, NotFound
+from qms.services.history import history_of
+from qms.views.helpers import form_error, refuse
+
+
+def audit_or_404(ref: str) -> Audit:
+    try:
+        audit = planning.get_audit(ref)
+    except NotFound as exc:
+        refuse(exc)
+    if not access.can_read_audit(current_user, audit.unit_ids):
+        abort(403)
+    return audit
+
+
+def _unit_choices() -> list[tuple[int, str]]:
+    return [(u.id, "\u00a0\u00a0" * d + f"{u.code} — {u.name}") for u, d in org.units_tree() if u.active]
+
+
+def _clause_choices(edition: str) -> list[tuple[int, str]]:
+    clauses = db.session.scalars(select(Clause).where(Clause.edition == edition).order_by(Clause.sort_key))
+    return [(c.id, f"{c.number} {c.title('vi' if current_user.language == 'vi' else 'en')}") for c in clauses]
+
+
+def _units(ids: list[int]) -> list[Unit]:
+    return list(db.session.scalars(select(Unit).where(Unit.id.in_(ids or [])))) if ids else []
+
+
+def _flash_error(exc: DomainError) -> None:
+    db.session.rollback()
+    if isinstance(exc, NotAllowed):
+        abort(403, description=str(exc.message))
+    flash(str(exc.message), "danger")
+
+
+@bp.route("/programmes/<int:year>/audits/new", methods=["GET", "POST"])
+@login_required
+def audit_new(year: int) -> str | Response:
+    require_planner()
+    programme = programme_or_404(year)
+    form = AuditForm()
+    form.unit_ids.choices = _unit_choices()
+    form.clause_ids.choices = _clause_choices(programme.edition)
+    if form.validate_on_submit():
+        try:
+            audit = planning.create_audit(
+                actor=current_user,
+                programme=programme,
+                kind=form.kind.data,
+                planned_start=form.planned_start.data,
+                planned_end=form.planned_end.data,
+                units=_units(form.unit_ids.data),
+                clause_ids=form.clause_ids.data or [],
+                processes=form.processes.data or "",
+                process_code=form.process_code.data,
+                objectives=form.objectives.data or "",
+            )
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Audit %(ref)s planned.", ref=audit.ref), "success")
+            return redirect(url_for("audits.audit_show", ref=audit.ref))
+    return render_template("audits/audit_form.html", form=form, programme=programme, audit=None)
+
+
+@bp.route("/<ref>/edit", methods=["GET", "POST"])
+@login_required
+def audit_edit(ref: str) -> str | Response:
+    require_planner()
+    audit = audit_or_404(ref)
+    form = AuditForm(obj=audit)
+    form.unit_ids.choices = _unit_choices()
+    form.clause_ids.choices = _clause_choices(audit.edition)
+    if not form.is_submitted():
+        form.unit_ids.data = sorted(audit.unit_ids)
+        form.clause_ids.data = [link.clause_id for link in audit.clause_links]
+    if form.validate_on_submit():
+        try:
+            planning.update_audit(
+                audit,
+                actor=current_user,
+                kind=form.kind.data,
+                planned_start=form.planned_start.data,
+                planned_end=form.planned_end.data,
+                units=_units(form.unit_ids.data),
+                clause_ids=form.clause_ids.data or [],
+                processes=form.processes.data or "",
+                process_code=form.process_code.data,
+                objectives=form.objectives.data or "",
+            )
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Audit %(ref)s saved.", ref=audit.ref), "success")
+            return redirect(url_for("audits.audit_show", ref=audit.ref))
+    return render_template("audits/audit_form.html", form=form, programme=audit.programme, audit=audit)
+
+
+@bp.route("/<ref>")
+@login_required
+def audit_show(ref: str) -> str:
+    audit = audit_or_404(ref)
+    team_form = TeamForm()
+    on_team = audit.team_user_ids
+    team_form.user_id.choices = [(u.id, u.full_name) for u in planning.auditors() if u.id not in on_team]
+    team_form.role.data = "member" if audit.lead is not None else "lead"
+    bookings = {m.user_id: planning.overlapping_audits(m.user, audit) for m in audit.team}
+    is_lead = audit.lead is not None and audit.lead.id == current_user.id
+    return render_template(
+        "audits/audit.html",
+        audit=audit,
+        findings=queries.findings_for_audit(audit),
+        summary=queries.audit_summary(audit),
+        actions=planning.allowed_audit_actions(audit),
+        transition_form=TransitionForm(),
+        team_form=team_form,
+        agenda_form=AgendaForm(),
+        button=EmptyForm(),
+        bookings=bookings,
+        is_lead=is_lead,
+        can_plan=access.can_plan_audits(current_user),
+        can_log=access.can_log_findings(current_user, on_team),
+        is_overdue=queries.is_overdue,
+        history=history_of("audit", audit.id),
+    )
+
+
+@bp.route("/<ref>/transition", methods=["POST"])
+@login_required
+def audit_transition(ref: str) -> Response:
+    audit = audit_or_404(ref)
+    form = TransitionForm()
+    if form.validate_on_submit():
+        try:
+            planning.transition_audit(
+                audit, form.action.data, actor=current_user, reason=form.reason.data or ""
+            )
+        except DomainError as exc:
+            _flash_error(exc)
+        else:
+            db.session.commit()
+            flash(_("Audit %(ref)s updated.", ref=audit.ref), "success")
+    return redirect(url_for("audits.audit_show", ref=audit.ref))
+
+
+@bp.route("/<ref>/team", methods=["POST"])
+@login_required
+def team_add(ref: str) -> Response:
+    require_planner()
+    audit = audit_or_404(ref)
+    form = TeamForm()
+    form.user_id.choices = [(u.id, u.full_name) for u in planning.auditors()]
+    if form.validate_on_submit():
+        user = db.session.get(User, form.user_id.data)
+        try:
+            if user is None:
+                raise NotFound(_("No such auditor."))
+            result = planning.assign_auditor(audit, user, role=form.role.data, actor=current_user)
+        except DomainError as exc:
+            _flash_error(exc)
+        else:
+            db.session.commit()
+            flash(_("%(name)s added to the team.", name=user.full_name), "success")
+            for warning in result.warnings:
+                flash(warning, "warning")
+    else:
+        flash(_("Choose an auditor."), "danger")
+    return redirect(url_for("audits.audit_show", ref=audit.ref) + "#team")
+
+
+@bp.route("/<ref>/team/<int:member_id>/remove", methods=["POST"])
+@login_required
+def team_remove(ref: str, member_id: int) -> Response:
+    require_planner()
+    audit = audit_or_404(ref)
+    member = db.get_or_404(AuditTeamMember, member_id)
+    if member.audit_id != audit.id:
+        abort(404)
+    if EmptyForm().validate_on_submit():
+        try:
+            planning.remove_auditor(member, actor=current_user)
+        except DomainError as exc:
+            _flash_error(exc)
+        else:
+            db.session.commit()
+    return redirect(url_for("audits.audit_show", ref=audit.ref) + "#team")
+
+
+@bp.route("/<ref>/team/<int:member_id>/acknowledge", methods=["POST"])
+@login_required
+def team_acknowledge(ref: str, member_id: int) -> Response:
+    audit = audit_or_404(ref)
+    member = db.get_or_404(AuditTeamMember, member_id)
+    if member.audit_id != audit.id:
+        abort(404)
+    if EmptyForm().validate_on_submit():
+        try:
+            planning.acknowledge_competence(member, actor=current_user)
+        except DomainError as exc:
+            _flash_error(exc)
+        else:
+            db.session.commit()
+            flash(_("Competence warning acknowledged."), "success")
+    return redirect(url_for("audits.audit_show", ref=audit.ref) + "#team")
+
+
+@bp.route("/<ref>/agenda", methods=["POST"])
+@login_required
+def agenda_add(ref: str) -> Response:
+    audit = audit_or_404(ref)
+    form = AgendaForm()
+    if form.validate_on_submit():
+        try:
+            planning.add_agenda_item(
+                audit,
+                actor=current_user,
+                day=form.day.data,
+                time=form.time.data or "",
+                activity=form.activity.data or "",
+                auditee_contact=form.auditee_contact.data or "",
+            )
+        except DomainError as exc:
+            _flash_error(exc)
+        else:
+            db.session.commit()
+    else:
+        flash(_("Check the agenda entry: the day must be a date."), "danger")
+    return redirect(url_for("audits.audit_show", ref=audit.ref) + "#agenda")
+
+
+@bp.route("/<ref>/agenda/<int:item_id>/delete", methods=["POST"])
+@login_required
+def agenda_delete(ref: str, item_id: int) -> Response:
+    audit = audit_or_404(ref)
+    item = db.get_or_404(AgendaItem, item_id)
+    if item.audit_id != audit.id:
+        abort(404)
+    if EmptyForm().validate_on_submit():
+        try:
+            planning.delete_agenda_item(item, actor=current_user)
+        except DomainError as exc:
+            _flash_error(exc)
+        else:
+            db.session.commit()
+    return redirect(url_for("audits.audit_show", ref=audit.ref) + "#agenda")
+
+
+@bp.route("/<ref>/checklist", methods=["GET", "POST"])
+@login_required
+def checklist(ref: str) -> str | Response:
+    audit = audit_or_404(ref)
+    can_edit = access.can_log_findings(current_user, audit.team_user_ids)
+    add_form = ChecklistAddForm(prefix="add")
+    add_form.clause_id.choices = [(0, "—"), *_clause_choices(audit.edition)]
+    if request.method == "POST":
+        if not can_edit:
+            abort(403)
+        if add_form.submit.data and add_form.validate_on_submit():
+            clause = db.session.get(Clause, add_form.clause_id.data) if add_form.clause_id.data else None
+            try:
+                checklists.add_item(
+                    audit, actor=current_user, question=add_form.question.data or "", clause=clause
+                )
+            except DomainError as exc:
+                form_error(add_form, exc)
+            else:
+                db.session.commit()
+                return redirect(url_for("audits.checklist", ref=audit.ref))
+    item_forms = []
+    for item in audit.checklist:
+        item_form = ChecklistItemForm(prefix=f"item{item.id}", obj=item)
+        if not item_form.is_submitted() or not item_form.submit.data:
+            item_form.result.data = item.result or ""
+        item_forms.append((item, item_form))
+    return render_template(
+        "audits/checklist.html",
+        audit=audit,
+        item_forms=item_forms,
+        add_form=add_form,
+        button=EmptyForm(),
+        can_edit=can_edit,
+    )
+
+
+@bp.route("/<ref>/checklist/generate", methods=["POST"])
+@login_required
+def checklist_generate(ref: str) -> Response:
+    audit = audit_or_404(ref)
+    if EmptyForm().validate_on_submit():
+        try:
+            added = checklists.generate_checklist(audit, actor=current_user)
+        except DomainError as exc:
+            _flash_error(exc)
+        else:
+            db.session.commit()
+            flash(_("%(n)s questions added from the clauses in scope.", n=len(added)), "success")
+    return redirect(url_for("audits.checklist", ref=audit.ref))
+
+
+@bp.route("/<ref>/checklist/<int:item_id>", methods=["POST"])
+@login_required
+def checklist_item(ref: str, item_id: int) -> Response:
+    audit = audit_or_404(ref)
+    item = db.get_or_404(ChecklistItem, item_id)
+    if item.audit_id != audit.id:
+        abort(404)
+    form = ChecklistItemForm(prefix=f"item{item.id}")
+    if form.validate_on_submit():
+        try:
+            checklists.update_item(
+                item,
+                actor=current_user,
+                question=form.question.data or "",
+                result=form.result.data or None,
+                notes=form.notes.data or "",
+            )
+        except DomainError as exc:
+            _flash_error(exc)
+        else:
+            db.session.commit()
+            flash(_("Question %(n)s saved.", n=item.position), "success")
+    return redirect(url_for("audits.checklist", ref=audit.ref) + f"#item-{item.id}")

@@ -1,0 +1,76 @@
+"""Downloads: the audit plan and report, the nonconformity form, the programme, the findings register and
+the calendar, in the language of the page."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from flask import send_file
+from flask_login import login_required
+from werkzeug.wrappers import Response
+
+from audits.exports import documents
+from audits.exports.register import audit_calendar, findings_workbook
+from audits.services import reporting
+from audits.views.audit_pages import audit_or_404
+from audits.views.blueprint import bp
+from audits.views.finding_pages import finding_or_404
+from audits.views.programme_pages import programme_or_404, require_reader
+from qms.exports import document, workbook
+from qms.formatting import current_lang
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _download(data: bytes, name: str, mimetype: str) -> Response:
+    return send_file(BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name)
+
+
+@bp.route("/<ref>/plan.docx")
+@login_required
+def audit_plan_docx(ref: str) -> Response:
+    audit = reporting.audit_by_ref(audit_or_404(ref).ref)
+    doc = documents.audit_plan(audit, current_lang())
+    return _download(document.to_bytes(doc), documents.file_name("audit-plan", audit.ref), DOCX)
+
+
+@bp.route("/<ref>/report.docx")
+@login_required
+def audit_report_docx(ref: str) -> Response:
+    audit = reporting.audit_by_ref(audit_or_404(ref).ref)
+    doc = documents.audit_report(audit, current_lang())
+    return _download(document.to_bytes(doc), documents.file_name("audit-report", audit.ref), DOCX)
+
+
+@bp.route("/findings/<int:finding_id>/nc-report.docx")
+@login_required
+def nc_report_docx(finding_id: int) -> Response:
+    finding = finding_or_404(finding_id)
+    doc = documents.nc_report(finding, current_lang())
+    return _download(document.to_bytes(doc), documents.file_name("nc-report", finding.label), DOCX)
+
+
+@bp.route("/programmes/<int:year>/programme.docx")
+@login_required
+def programme_docx(year: int) -> Response:
+    require_reader()
+    programme = programme_or_404(year)
+    doc = documents.programme_document(programme, current_lang())
+    return _download(document.to_bytes(doc), documents.file_name("programme", year), DOCX)
+
+
+@bp.route("/programmes/<int:year>/findings.xlsx")
+@login_required
+def findings_xlsx(year: int) -> Response:
+    require_reader()
+    programme_or_404(year)
+    return _download(workbook.to_bytes(findings_workbook(year)), f"findings-{year}.xlsx", XLSX)
+
+
+@bp.route("/programmes/<int:year>/audits.ics")
+@login_required
+def calendar_ics(year: int) -> Response:
+    require_reader()
+    programme_or_404(year)
+    return _download(audit_calendar(year).to_ical(), f"audits-{year}.ics", "text/calendar")

@@ -1,0 +1,220 @@
+"""The procedure document (quy trình) as Word: header block, sign-off table, sections 1–7 and the
+process map as a picture. Headings follow the usual Vietnamese layout, or English with lang="en"."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from docx.document import Document as DocumentType
+from docx.shared import Cm
+
+from qms.exports.document import heading, key_values, new_document, paragraph, table, to_bytes
+from qms.exports.map_image import render_png
+from qms.formatting import fmt_date
+from qms.models.processes import Process
+from qms.services import process_map, processes
+
+WORDS = {
+    "vi": {
+        "doc": "QUY TRÌNH",
+        "unit": "Đơn vị",
+        "code": "Mã hiệu",
+        "version": "Lần ban hành",
+        "effective": "Ngày hiệu lực",
+        "status": "Tình trạng",
+        "draft": "Dự thảo",
+        "approved": "Đã phê duyệt",
+        "superseded": "Đã được thay thế",
+        "drafter": "Người soạn thảo",
+        "checker": "Người kiểm tra",
+        "approver": "Người phê duyệt",
+        "signature": "Chữ ký",
+        "name": "Họ và tên",
+        "s1": "1. Mục đích",
+        "s2": "2. Phạm vi",
+        "s3": "3. Tài liệu viện dẫn",
+        "s4": "4. Định nghĩa/viết tắt",
+        "s5": "5. Nội dung quy trình",
+        "s6": "6. Biểu mẫu",
+        "s7": "7. Hồ sơ cần lưu",
+        "map": "Lưu đồ quy trình",
+        "steps": ("Bước", "Nội dung công việc", "Trách nhiệm", "Thời gian", "Biểu mẫu/Kết quả"),
+        "forms": ("TT", "Mã hiệu", "Tên biểu mẫu"),
+        "records": ("TT", "Tên hồ sơ", "Nơi lưu/Trách nhiệm", "Thời gian lưu", "Hình thức lưu"),
+        "medium": {"paper": "Bản giấy", "electronic": "Bản điện tử", "both": "Bản giấy và điện tử"},
+        "total": "Tổng thời gian",
+        "limit": "Thời hạn giải quyết theo quy định: {limit} ngày làm việc.",
+        "fits": "Tổng thời gian các bước trên luồng chính: {total} ngày làm việc, trong thời hạn quy định.",
+        "exceeds": "Tổng thời gian các bước trên luồng chính: {total} ngày làm việc, VƯỢT thời hạn quy định.",
+        "no_limit": "Tổng thời gian các bước trên luồng chính: {total} ngày làm việc.",
+        "days": "ngày",
+        "none": "Không có.",
+        "yes_to": "Có → bước {n}",
+        "no_to": "Không → bước {n}",
+        "map_words": {
+            "start": "Bắt đầu",
+            "end": "Kết thúc",
+            "yes": "Có",
+            "no": "Không",
+            "responsible": "Trách nhiệm",
+            "flow": "Lưu đồ",
+            "time": "Thời gian",
+            "days": "ngày",
+            "decimal": ",",
+        },
+    },
+    "en": {
+        "doc": "PROCEDURE",
+        "unit": "Unit",
+        "code": "Code",
+        "version": "Version",
+        "effective": "Effective date",
+        "status": "Status",
+        "draft": "Draft",
+        "approved": "Approved",
+        "superseded": "Superseded",
+        "drafter": "Prepared by",
+        "checker": "Reviewed by",
+        "approver": "Approved by",
+        "signature": "Signature",
+        "name": "Name",
+        "s1": "1. Purpose",
+        "s2": "2. Scope",
+        "s3": "3. References",
+        "s4": "4. Definitions and abbreviations",
+        "s5": "5. Procedure",
+        "s6": "6. Forms",
+        "s7": "7. Records to keep",
+        "map": "Process map",
+        "steps": ("Step", "What is done", "Responsible", "Time", "Form/Result"),
+        "forms": ("No.", "Code", "Form"),
+        "records": ("No.", "Record", "Kept by/where", "Retention", "Form kept"),
+        "medium": {"paper": "Paper", "electronic": "Electronic", "both": "Paper and electronic"},
+        "total": "Total time",
+        "limit": "Legal time limit: {limit} working days.",
+        "fits": "Total time of the steps along the main path: {total} working days, within the limit.",
+        "exceeds": "Total time of the steps along the main path: {total} working days, OVER the limit.",
+        "no_limit": "Total time of the steps along the main path: {total} working days.",
+        "days": "days",
+        "none": "None.",
+        "yes_to": "Yes → step {n}",
+        "no_to": "No → step {n}",
+        "map_words": {
+            "start": "Start",
+            "end": "End",
+            "yes": "Yes",
+            "no": "No",
+            "responsible": "Responsible",
+            "flow": "Process flow",
+            "time": "Time",
+            "days": "days",
+            "decimal": ".",
+        },
+    },
+}
+
+
+def _days(value, lang: str) -> str:  # type: ignore[no-untyped-def]
+    text = processes.fmt_days(value)
+    return text.replace(".", ",") if lang == "vi" else text
+
+
+def _lines_or_none(doc: DocumentType, items: list[str], w: dict) -> None:  # type: ignore[type-arg]
+    if not items:
+        paragraph(doc, w["none"])
+    for item in items:
+        doc.add_paragraph(item, style="List Bullet")
+
+
+def build(process: Process, lang: str = "vi") -> DocumentType:
+    w = WORDS["en" if lang == "en" else "vi"]
+    doc = new_document(f"{process.code} — {process.title}")
+    paragraph(doc, process.unit.name.upper(), bold=True, center=True)
+    paragraph(doc, w["doc"], bold=True, center=True)
+    paragraph(doc, process.title, bold=True, center=True)
+    key_values(
+        doc,
+        [
+            (w["unit"], process.unit.name),
+            (w["code"], process.code),
+            (w["version"], str(process.version)),
+            (w["effective"], fmt_date(process.effective_date, lang) if process.effective_date else ""),
+            (w["status"], w[process.status]),
+        ],
+    )
+    paragraph(doc, "")
+    approver = process.approved_by.full_name if process.approved_by is not None else ""
+    table(
+        doc,
+        [w["drafter"], w["checker"], w["approver"]],
+        [
+            [f"{w['signature']}:\n\n", f"{w['signature']}:\n\n", f"{w['signature']}:\n\n"],
+            [f"{w['name']}:", f"{w['name']}:", f"{w['name']}: {approver}".rstrip()],
+        ],
+        widths_cm=[5.3, 5.3, 5.4],
+    )
+
+    heading(doc, w["s1"], 1)
+    paragraph(doc, process.purpose or w["none"])
+    heading(doc, w["s2"], 1)
+    paragraph(doc, process.scope or w["none"])
+    heading(doc, w["s3"], 1)
+    _lines_or_none(doc, processes.cited_references(process), w)
+    heading(doc, w["s4"], 1)
+    definitions = processes.definitions_of(process)
+    _lines_or_none(doc, [f"{t}: {m}" if m else t for t, m in definitions], w)
+
+    heading(doc, w["s5"], 1)
+    steps = list(process.steps)
+    by_id = {s.id: s for s in steps}
+    rows = []
+    for s in steps:
+        content = s.text
+        if s.is_decision:
+            yes, no = by_id.get(s.yes_step_id), by_id.get(s.no_step_id)
+            content += f"\n{w['yes_to'].format(n=yes.position if yes else '?')}; "
+            content += w["no_to"].format(n=no.position if no else "?")
+        rows.append([str(s.position), content, s.responsible, f"{_days(s.days, lang)} {w['days']}", s.output])
+    total = processes.main_path_days(process)
+    rows.append(["", w["total"], "", f"{_days(total, lang)} {w['days']}", ""])
+    table(doc, w["steps"], rows, widths_cm=[1.3, 6.0, 3.8, 2.0, 2.9])
+    if process.time_limit_days is not None:
+        paragraph(doc, w["limit"].format(limit=_days(process.time_limit_days, lang)))
+        verdict = "fits" if total <= process.time_limit_days else "exceeds"
+        paragraph(doc, w[verdict].format(total=_days(total, lang)), bold=verdict == "exceeds")
+    else:
+        paragraph(doc, w["no_limit"].format(total=_days(total, lang)))
+    if steps:
+        heading(doc, w["map"], 2)
+        layout = process_map.flowchart(process, words=w["map_words"])
+        width_cm = min(16.0, layout.width / 45)
+        doc.add_picture(BytesIO(render_png(layout)), width=Cm(width_cm))
+
+    heading(doc, w["s6"], 1)
+    if process.forms:
+        table(
+            doc,
+            w["forms"],
+            [[str(i), f["code"], f["name"]] for i, f in enumerate(process.forms, 1)],
+            widths_cm=[1.3, 3.5, 11.2],
+        )
+    else:
+        paragraph(doc, w["none"])
+    heading(doc, w["s7"], 1)
+    if process.records:
+        table(
+            doc,
+            w["records"],
+            [
+                [str(i), r["name"], r["keeper"], r["retention"], w["medium"].get(r["medium"], r["medium"])]
+                for i, r in enumerate(process.records, 1)
+            ],
+            widths_cm=[1.3, 5.5, 4.0, 2.6, 2.6],
+        )
+    else:
+        paragraph(doc, w["none"])
+    return doc
+
+
+def procedure_docx(process: Process, lang: str = "vi") -> bytes:
+    return to_bytes(build(process, lang))

@@ -1,0 +1,179 @@
+"""Words for stored names: record types, field names and coded values, in the user's language.
+
+The history keeps raw table names, column names and values (`unit`, `kind`, `department`); the
+history table shows them as `Đơn vị`, `Loại`, `Cơ quan chuyên môn`. Each area names its own
+records once, next to its models or services:
+
+    labels.register(
+        "finding",
+        label=_l("Audit finding"),
+        fields={"kind": _l("Kind"), "statement": _l("Statement")},
+        values={"kind": {"major": _l("Major nonconformity"), "minor": _l("Minor nonconformity")}},
+    )
+
+Anything not registered is shown as stored, so a missing word never breaks a page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from qms.formatting import fmt_date, fmt_datetime
+
+_RECORD_TYPES: dict[str, Any] = {}
+_FIELDS: dict[tuple[str | None, str], Any] = {}
+_VALUES: dict[tuple[str | None, str, str], Any] = {}
+_LABEL_FIELDS: dict[str, str] = {}
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+def register(
+    record_type: str | None,
+    *,
+    label: Any = None,
+    fields: Mapping[str, Any] | None = None,
+    values: Mapping[str, Mapping[str, Any]] | None = None,
+    label_field: str | None = None,
+) -> None:
+    """Name a record type (its table name), its fields and the coded values of some fields.
+
+    `record_type=None` registers fields and values shared by every record type.
+    `label_field` names the field whose coded value a record's history label is (a role row is
+    labelled `admin`: shown as the role's word).
+    """
+    if record_type is not None and label is not None:
+        _RECORD_TYPES[record_type] = label
+    for name, word in (fields or {}).items():
+        _FIELDS[(record_type, name)] = word
+    for name, words in (values or {}).items():
+        for value, word in words.items():
+            _VALUES[(record_type, name, value)] = word
+    if record_type is not None and label_field is not None:
+        _LABEL_FIELDS[record_type] = label_field
+
+
+def record_type(name: str) -> str:
+    word = _RECORD_TYPES.get(name)
+    return str(word) if word is not None else name
+
+
+def field(record_type: str | None, name: str) -> str:
+    word = _FIELDS.get((record_type, name), _FIELDS.get((None, name)))
+    return str(word) if word is not None else name
+
+
+def value(record_type: str | None, field: str, stored: Any) -> str:
+    """A stored value as the user reads it: coded values by their word, yes/no, dates formatted."""
+    if stored is None:
+        return "∅"
+    if isinstance(stored, bool):
+        return _("yes") if stored else _("no")
+    if isinstance(stored, datetime):
+        return fmt_datetime(stored)
+    if isinstance(stored, date):
+        return fmt_date(stored)
+    if isinstance(stored, str):
+        word = _VALUES.get((record_type, field, stored), _VALUES.get((None, field, stored)))
+        if word is not None:
+            return str(word)
+        try:
+            if _ISO_DATE.match(stored):
+                return fmt_date(date.fromisoformat(stored))
+            if _ISO_DATETIME.match(stored):
+                return fmt_datetime(datetime.fromisoformat(stored))
+        except ValueError:
+            return stored
+    return str(stored)
+
+
+def record_label(record_type: str, label: str) -> str:
+    """A history entry's record label; coded labels (a role) by their word."""
+    label_field = _LABEL_FIELDS.get(record_type)
+    if label_field is None:
+        return label
+    return value(record_type, label_field, label)
+
+
+# --- the foundation's records ----------------------------------------------------------------
+
+register(
+    None,
+    fields={
+        "code": _l("Code"),
+        "name": _l("Name"),
+        "active": _l("Active"),
+        "note": _l("Note"),
+        "source": _l("Source"),
+        "created_at": _l("Created"),
+        "user_id": _l("User"),
+        "unit_id": _l("Unit"),
+    },
+    values={"language": {"vi": "Tiếng Việt", "en": "English"}},
+)
+register(
+    "unit",
+    label=_l("Unit"),
+    fields={"kind": _l("Kind"), "parent_id": _l("Parent unit")},
+    values={
+        "kind": {
+            "city": _l("City People's Committee"),
+            "department": _l("Specialised department"),
+            "commune": _l("Ward/commune People's Committee"),
+            "service_unit": _l("Public service unit"),
+        }
+    },
+)
+register(
+    "user_account",
+    label=_l("User"),
+    fields={
+        "email": _l("E-mail"),
+        "full_name": _l("Full name"),
+        "language": _l("Language"),
+        "password_hash": _l("Password"),
+    },
+)
+_ORG_ROLES = {
+    "admin": _l("Administrator"),
+    "steering": _l("ISO steering committee"),
+    "auditor": _l("Internal auditor"),
+    "leader": _l("Leadership"),
+}
+register(
+    "user_role",
+    label=_l("Organisation-wide role"),
+    fields={"role": _l("Role")},
+    values={"role": _ORG_ROLES},
+    label_field="role",
+)
+register(
+    "membership",
+    label=_l("Unit membership"),
+    fields={"role": _l("Role in the unit")},
+    values={"role": {"manager": _l("Manager"), "member": _l("Member")}},
+    label_field="role",
+)
+register(
+    "clause_mapping",
+    label=_l("Correspondence"),
+    fields={
+        "confidence": _l("Confidence"),
+        "clause_2008_id": _l("ISO 9001:2008 clause"),
+        "clause_2015_id": _l("ISO 9001:2015 clause"),
+    },
+    values={
+        "confidence": {
+            "verified": _l("Verified"),
+            "corroborated": _l("Corroborated"),
+            "unverified": _l("Unverified"),
+        }
+    },
+)

@@ -1,0 +1,79 @@
+"""Shared builders for the audit tests."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from audits.models import Audit, Finding
+from audits.services import findings, planning
+from qms.extensions import db
+from qms.models.clauses import Clause
+from tests.conftest import Org
+
+
+def clause_ids(edition: str, *numbers: str) -> list[int]:
+    return [
+        db.session.scalar(db.select(Clause.id).where(Clause.edition == edition, Clause.number == n))
+        for n in numbers
+    ]
+
+
+def planned_audit(
+    org: Org, *, start: date = date(2018, 7, 17), end: date | None = None, competent: bool = True
+) -> Audit:
+    """A 2018 programme (2008 criteria) and an audit of unit A led by the auditor (of unit B), started."""
+    steering, auditor = org.user("steering"), org.user("auditor")
+    programme = planning.programme_for_year(start.year) or planning.create_programme(
+        actor=steering, year=start.year, edition="2008", objectives="Đánh giá nội bộ"
+    )
+    if competent and not planning.competence_records(auditor):
+        planning.add_competence(
+            auditor,
+            actor=steering,
+            title="Chuyên gia đánh giá nội bộ",
+            edition="2008",
+            valid_from=date(2016, 1, 1),
+        )
+    audit = planning.create_audit(
+        actor=steering,
+        programme=programme,
+        planned_start=start,
+        planned_end=end or start,
+        units=[org.unit_a],
+        clause_ids=clause_ids("2008", "4.2.3", "8.2.2"),
+    )
+    member = planning.assign_auditor(audit, auditor, role="lead", actor=steering).member
+    if member.needs_acknowledgement:
+        planning.acknowledge_competence(member, actor=auditor)
+    planning.transition_audit(audit, "start", actor=steering)
+    db.session.commit()
+    return audit
+
+
+def nonconformity(org: Org, audit: Audit, **extra: Any) -> Finding:
+    values: dict[str, Any] = {
+        "kind": "minor",
+        "edition": "2008",
+        "clause": "4.2.3",
+        "unit": org.unit_a,
+        "statement": "Danh mục tài liệu chưa cập nhật.",
+        "raised_on": date(2018, 7, 17),
+    }
+    values.update(extra)
+    finding = findings.create_finding(audit, actor=org.user("auditor"), **values)
+    db.session.commit()
+    return finding
+
+
+def answered(org: Org, finding: Finding, *, due: date = date(2018, 9, 30)) -> Finding:
+    manager = org.user("manager_a")
+    findings.save_plan(
+        finding, actor=manager, version=None, correction="Sửa ngay", root_cause="Chưa phân công"
+    )
+    findings.add_action(
+        finding, actor=manager, what="Phân công đầu mối", owner_name="Trưởng phòng", due_on=due
+    )
+    findings.submit_plan(finding, actor=manager)
+    db.session.commit()
+    return finding

@@ -1,0 +1,35 @@
+"""Sample files for the documents tests: real files of each kind, and a renamed executable."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+import docx
+import openpyxl
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\x00" * 32
+EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200
+
+
+def docx_bytes(text: str = "Quy trình") -> bytes:
+    document = docx.Document()
+    document.add_paragraph(text)
+    buffer = BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def xlsx_bytes() -> bytes:
+    workbook = openpyxl.Workbook()
+    workbook.active["A1"] = "Biểu mẫu"
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def stored_files(app) -> list:
+    from pathlib import Path
+
+    root = Path(app.instance_path) / "files"
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
