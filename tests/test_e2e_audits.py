@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from docx import Document
 from sqlalchemy import select
 
 from audits.models import Finding
@@ -130,3 +131,17 @@ def test_plan_audit_log_nonconformity_answer_verify_close(
         finding = db.session.scalar(select(Finding).where(Finding.ref == nc_ref))
         assert finding.status == "closed" and finding.checks[-1].effective
         db.session.remove()
+
+    # leadership's report downloads from the audit page and names the closed nonconformity
+    page.goto(audit_url)
+    with page.expect_download() as download_info:
+        page.locator("#download-report").click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".docx")
+    target = screenshots / f"{ref}-report.docx"
+    download.save_as(target)
+    report = Document(str(target))
+    text = "\n".join(p.text for p in report.paragraphs) + "\n".join(
+        cell.text for table in report.tables for row in table.rows for cell in row.cells
+    )
+    assert ref in text and nc_ref in text

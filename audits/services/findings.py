@@ -9,6 +9,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from audits.models import (
@@ -121,6 +122,9 @@ def _flush(record: Any, actor: User | None) -> None:
         db.session.rollback()
         fresh = db.session.get(type(record), record.id)
         raise _stale(fresh) if fresh is not None else StaleRecord(_("The record was deleted.")) from exc
+    except IntegrityError as exc:  # two first saves of the same record at the same moment
+        db.session.rollback()
+        raise StaleRecord(_("Someone else saved this at the same moment — reload the page.")) from exc
 
 
 # --- findings --------------------------------------------------------------------------------
