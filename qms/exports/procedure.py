@@ -188,6 +188,8 @@ def build(process: Process, lang: str = "vi") -> DocumentType:
         heading(doc, w["map"], 2)
         layout = process_map.flowchart(process, words=w["map_words"])
         width_cm = min(16.0, layout.width / 45)
+        # A tall map is scaled to fit under its heading on one A4 page (about 23 cm left).
+        width_cm = min(width_cm, 23.0 * layout.width / layout.height)
         doc.add_picture(BytesIO(render_png(layout)), width=Cm(width_cm))
 
     heading(doc, w["s6"], 1)

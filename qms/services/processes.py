@@ -181,8 +181,11 @@ def cited_references(process: Process) -> list[str]:
     cited = (
         [f"TCVN ISO 9001:2015 — {', '.join(c.number for c in process.clauses)}"] if process.clauses else []
     )
-    cited += [f"{ref.legal_text.number} — {ref.legal_text.title}" for ref in legal.citations_of(process)]
-    return cited + lines(process.references_text)
+    texts = [ref.legal_text for ref in legal.citations_of(process)]
+    numbers = [text.number for text in texts]
+    cited += [f"{text.number} — {text.title}" for text in texts]
+    # A free-text line naming a cited legal text would list it twice.
+    return cited + [line for line in lines(process.references_text) if not any(n in line for n in numbers)]
 
 
 def definitions_of(process: Process) -> list[tuple[str, str]]:
