@@ -25,9 +25,9 @@ from qms.extensions import db
 from qms.models.clauses import Clause
 from qms.models.org import Unit, User
 from qms.services import access, org
-from qms.services.errors import DomainError, NotAllowed, NotFound
+from qms.services.errors import DomainError, NotFound
 from qms.services.history import history_of
-from qms.views.helpers import form_error, refuse
+from qms.views.helpers import flash_error, form_error, refuse
 
 
 def audit_or_404(ref: str) -> Audit:
@@ -51,13 +51,6 @@ def _clause_choices(edition: str) -> list[tuple[int, str]]:
 
 def _units(ids: list[int]) -> list[Unit]:
     return list(db.session.scalars(select(Unit).where(Unit.id.in_(ids or [])))) if ids else []
-
-
-def _flash_error(exc: DomainError) -> None:
-    db.session.rollback()
-    if isinstance(exc, NotAllowed):
-        abort(403, description=str(exc.message))
-    flash(str(exc.message), "danger")
 
 
 @bp.route("/programmes/<int:year>/audits/new", methods=["GET", "POST"])
@@ -165,7 +158,7 @@ def audit_transition(ref: str) -> Response:
                 audit, form.action.data, actor=current_user, reason=form.reason.data or ""
             )
         except DomainError as exc:
-            _flash_error(exc)
+            flash_error(exc)
         else:
             db.session.commit()
             flash(_("Audit %(ref)s updated.", ref=audit.ref), "success")
@@ -186,7 +179,7 @@ def team_add(ref: str) -> Response:
                 raise NotFound(_("No such auditor."))
             result = planning.assign_auditor(audit, user, role=form.role.data, actor=current_user)
         except DomainError as exc:
-            _flash_error(exc)
+            flash_error(exc)
         else:
             db.session.commit()
             flash(_("%(name)s added to the team.", name=user.full_name), "success")
@@ -209,7 +202,7 @@ def team_remove(ref: str, member_id: int) -> Response:
         try:
             planning.remove_auditor(member, actor=current_user)
         except DomainError as exc:
-            _flash_error(exc)
+            flash_error(exc)
         else:
             db.session.commit()
     return redirect(url_for("audits.audit_show", ref=audit.ref) + "#team")
@@ -226,7 +219,7 @@ def team_acknowledge(ref: str, member_id: int) -> Response:
         try:
             planning.acknowledge_competence(member, actor=current_user)
         except DomainError as exc:
-            _flash_error(exc)
+            flash_error(exc)
         else:
             db.session.commit()
             flash(_("Competence warning acknowledged."), "success")
@@ -249,7 +242,7 @@ def agenda_add(ref: str) -> Response:
                 auditee_contact=form.auditee_contact.data or "",
             )
         except DomainError as exc:
-            _flash_error(exc)
+            flash_error(exc)
         else:
             db.session.commit()
     else:
@@ -268,7 +261,7 @@ def agenda_delete(ref: str, item_id: int) -> Response:
         try:
             planning.delete_agenda_item(item, actor=current_user)
         except DomainError as exc:
-            _flash_error(exc)
+            flash_error(exc)
         else:
             db.session.commit()
     return redirect(url_for("audits.audit_show", ref=audit.ref) + "#agenda")
@@ -319,7 +312,7 @@ def checklist_generate(ref: str) -> Response:
         try:
             added = checklists.generate_checklist(audit, actor=current_user)
         except DomainError as exc:
-            _flash_error(exc)
+            flash_error(exc)
         else:
             db.session.commit()
             flash(_("%(n)s questions added from the clauses in scope.", n=len(added)), "success")
@@ -344,7 +337,7 @@ def checklist_item(ref: str, item_id: int) -> Response:
                 notes=form.notes.data or "",
             )
         except DomainError as exc:
-            _flash_error(exc)
+            flash_error(exc)
         else:
             db.session.commit()
             flash(_("Question %(n)s saved.", n=item.position), "success")

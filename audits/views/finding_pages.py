@@ -31,9 +31,9 @@ from audits.views.programme_pages import require_reader
 from qms.extensions import db
 from qms.models.org import Unit
 from qms.services import access, org
-from qms.services.errors import DomainError, NotAllowed
+from qms.services.errors import DomainError
 from qms.services.history import history_of
-from qms.views.helpers import form_error
+from qms.views.helpers import flash_error, form_error
 
 PAGE_SIZE = 50
 
@@ -43,13 +43,6 @@ def finding_or_404(finding_id: int) -> Finding:
     if not access.can_read_audit(current_user, {finding.unit_id}):
         abort(403)
     return finding
-
-
-def _flash_error(exc: DomainError) -> None:
-    db.session.rollback()
-    if isinstance(exc, NotAllowed):
-        abort(403, description=str(exc.message))
-    flash(str(exc.message), "danger")
 
 
 def _version(form: PlanForm | FindingForm) -> int | None:
@@ -187,7 +180,7 @@ def finding_attach(finding_id: int) -> Response:
                 max_bytes=current_app.config.get("AUDIT_ATTACHMENT_MAX_BYTES", attachments.MAX_BYTES),
             )
         except DomainError as exc:
-            _flash_error(exc)
+            flash_error(exc)
         else:
             db.session.commit()
             flash(_("File attached."), "success")
@@ -226,7 +219,7 @@ def plan_save(finding_id: int) -> str | Response:
                 whys=(form.whys.data or "").splitlines(),
             )
         except DomainError as exc:
-            _flash_error(exc)
+            flash_error(exc)
         else:
             db.session.commit()
             flash(_("Plan saved."), "success")
@@ -250,7 +243,7 @@ def action_add(finding_id: int) -> Response:
                 due_on=form.due_on.data,
             )
         except DomainError as exc:
-            _flash_error(exc)
+            flash_error(exc)
         else:
             db.session.commit()
             flash(_("Action added."), "success")
@@ -270,7 +263,7 @@ def action_delete(action_id: int) -> Response:
         try:
             service.delete_action(item, actor=current_user)
         except DomainError as exc:
-            _flash_error(exc)
+            flash_error(exc)
         else:
             db.session.commit()
     return _back(finding, "#plan")
@@ -288,7 +281,7 @@ def action_done(action_id: int) -> Response:
         try:
             service.mark_action_done(item, actor=current_user, done_on=form.done_on.data)
         except DomainError as exc:
-            _flash_error(exc)
+            flash_error(exc)
         else:
             db.session.commit()
             flash(_("Action marked done."), "success")
@@ -305,7 +298,7 @@ def plan_submit(finding_id: int) -> Response:
         try:
             service.submit_plan(finding, actor=current_user)
         except DomainError as exc:
-            _flash_error(exc)
+            flash_error(exc)
         else:
             db.session.commit()
             flash(_("Plan submitted to the auditor."), "success")
@@ -328,7 +321,7 @@ def plan_review(finding_id: int) -> Response:
                 comment=form.comment.data or "",
             )
         except DomainError as exc:
-            _flash_error(exc)
+            flash_error(exc)
         else:
             db.session.commit()
             flash(_("Review recorded."), "success")
@@ -354,7 +347,7 @@ def verify(finding_id: int) -> Response:
                 effective=form.effective.data == "yes",
             )
         except DomainError as exc:
-            _flash_error(exc)
+            flash_error(exc)
         else:
             db.session.commit()
             if finding.status == FindingStatus.CLOSED:

@@ -19,6 +19,15 @@ def form_error(form: FlaskForm, exc: DomainError) -> None:
         flash(str(exc.message), "danger")
 
 
+def flash_error(exc: DomainError) -> None:
+    """For pages whose small forms post and redirect back: roll back and show the error as a flash
+    (a refusal of access stays a 403)."""
+    db.session.rollback()
+    if isinstance(exc, NotAllowed):
+        abort(403, description=str(exc.message))
+    flash(str(exc.message), "danger")
+
+
 def refuse(exc: DomainError) -> None:
     if isinstance(exc, NotAllowed):
         abort(403, description=str(exc.message))
