@@ -1,6 +1,6 @@
-"""audit conclusion, report submission and approval
+"""corrective action deadlines, owners and done evidence
 
-Revision ID: a9reportsign
+Revision ID: a9answers
 Revises: a9findings
 Create Date: 2026-11-29 10:03:00
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'a9reportsign'
+revision = 'a9answers'
 down_revision = 'a9findings'
 branch_labels = None
 depends_on = None
