@@ -97,6 +97,49 @@ def _repeat_header(row) -> None:  # type: ignore[no-untyped-def]
     tr_pr.append(flag)
 
 
+def _keep_row_whole(row) -> None:  # type: ignore[no-untyped-def]
+    """A row never splits across two pages."""
+    flag = OxmlElement("w:cantSplit")
+    flag.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(flag)
+
+
+def _shade(cell, fill: str = "E7E6E6") -> None:  # type: ignore[no-untyped-def]
+    shading = OxmlElement("w:shd")
+    for key, value in (("w:val", "clear"), ("w:color", "auto"), ("w:fill", fill)):
+        shading.set(qn(key), value)
+    cell._tc.get_or_add_tcPr().append(shading)
+
+
+def fit_widths(header: Sequence[str], rows: Sequence[Sequence[object]], total_cm: float) -> list[float]:
+    """Column widths from the content: a column gets room in proportion to its longest words and its
+    typical text (a statement column wide, a number column narrow), never less than 1.2 cm."""
+    columns = list(zip(header, *rows, strict=True)) if rows else [(h,) for h in header]
+    weights = []
+    for values in columns:
+        texts = ["" if v is None else str(v) for v in values]
+        longest_word = max((len(w) for t in texts for w in t.split()), default=1)
+        typical = sorted(len(t) for t in texts)[len(texts) // 2]
+        weights.append(max(longest_word + 2, min(typical, 60), 4))
+    scale = total_cm / sum(weights)
+    widths = [max(w * scale, 1.2) for w in weights]
+    excess = sum(widths) - total_cm
+    widest = widths.index(max(widths))
+    widths[widest] -= excess
+    return widths
+
+
+def set_widths(t: Table, widths_cm: Sequence[float]) -> None:
+    """Fixed column widths, written both to the grid (LibreOffice reads it) and to each cell (Word)."""
+    t.autofit = False
+    grid = t._tbl.tblGrid
+    for col, width in zip(grid.findall(qn("w:gridCol")), widths_cm, strict=False):
+        col.set(qn("w:w"), str(int(Cm(width).twips)))
+    for row in t.rows:
+        for cell, width in zip(row.cells, widths_cm, strict=False):
+            cell.width = Cm(width)
+
+
 def table(
     doc: DocumentType,
     header: Sequence[str],
@@ -104,8 +147,11 @@ def table(
     *,
     widths_cm: Sequence[float] | None = None,
     font_size: int = 11,
+    total_cm: float | None = None,
 ) -> Table:
-    """A bordered table whose first row is a bold header repeated on every page."""
+    """A bordered table whose first row is a bold, lightly shaded header repeated on every page; rows
+    never split across pages; column widths given, or fitted to the content."""
+    rows = [tuple(r) for r in rows]
     t = doc.add_table(rows=1, cols=len(header))
     t.style = "Table Grid"
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -114,17 +160,20 @@ def table(
         run = cell.paragraphs[0].add_run(str(text))
         run.bold = True
         run.font.size = Pt(font_size)
+        _shade(cell)
     _repeat_header(t.rows[0])
+    _keep_row_whole(t.rows[0])
     for values in rows:
-        cells = t.add_row().cells
-        for cell, value in zip(cells, values, strict=True):
+        row = t.add_row()
+        _keep_row_whole(row)
+        for cell, value in zip(row.cells, values, strict=True):
             cell.text = ""
             run = cell.paragraphs[0].add_run("" if value is None else str(value))
             run.font.size = Pt(font_size)
-    if widths_cm:
-        for row in t.rows:
-            for cell, width in zip(row.cells, widths_cm, strict=False):
-                cell.width = Cm(width)
+    if total_cm is None:
+        section = doc.sections[-1]
+        total_cm = (section.page_width - section.left_margin - section.right_margin) / 360000
+    set_widths(t, widths_cm or fit_widths(header, rows, total_cm))
     return t
 
 
