@@ -88,9 +88,11 @@ def _register_views(app: Flask) -> None:
 
     for module in (documents_views, legal_views, risks_views):
         app.register_blueprint(module.bp)
+    from qms.views import issued as issued_views
     from qms.views import processes as processes_views
 
     app.register_blueprint(processes_views.bp)
+    app.register_blueprint(issued_views.bp)
     import audits.views
 
     audits.views.register(app)

@@ -177,3 +177,35 @@ register(
         }
     },
 )
+register(
+    "org_setting",
+    label=_l("Setting"),
+    fields={"key": _l("Setting"), "value": _l("Value")},
+)
+register(
+    "issued_document",
+    label=_l("Issued document"),
+    fields={
+        "number": _l("Number"),
+        "doc_type": _l("Type"),
+        "issued_on": _l("Date of issue"),
+        "subject": _l("Subject"),
+        "signer_name": _l("Signed by"),
+        "signer_title": _l("Title of the signer"),
+        "recipients": _l("Recipients"),
+        "source_ref": _l("Record"),
+        "filename": _l("File"),
+        "replaces_id": _l("Replaces"),
+        "issued_by_id": _l("Issued by"),
+    },
+    values={
+        "doc_type": {
+            "BC": _l("Report"),
+            "KH": _l("Plan"),
+            "TB": _l("Notice"),
+            "QĐ": _l("Decision"),
+            "CTr": _l("Programme"),
+            "BB": _l("Minutes"),
+        }
+    },
+)

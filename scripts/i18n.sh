@@ -33,7 +33,7 @@ merge() {
             [ "$domain" = wtforms ] && [ "$lang" = en ] && continue  # English is WTForms' own
             if [ -f "$T/$lang/LC_MESSAGES/$domain.po" ]; then
                 "$PYBABEL" update -D "$domain" -i "$T/$domain.pot" -d "$T" -l "$lang" \
-                    --no-wrap --ignore-obsolete
+                    --no-wrap --ignore-obsolete --no-fuzzy-matching
             else
                 "$PYBABEL" init -D "$domain" -i "$T/$domain.pot" -d "$T" -l "$lang" --no-wrap
             fi

@@ -12,7 +12,6 @@ from audits.models.audit import (
     AuditUnit,
     ChecklistItem,
     ChecklistResult,
-    RefCounter,
     TeamRole,
 )
 from audits.models.finding import (
@@ -27,6 +26,7 @@ from audits.models.finding import (
     FollowUpProposal,
     ProposalStatus,
 )
+from qms.models.counters import RefCounter
 
 __all__ = [
     "NC_KINDS",

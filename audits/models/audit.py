@@ -55,15 +55,6 @@ class ChecklistResult(StrEnum):
     NOT_APPLICABLE = "not_applicable"
 
 
-class RefCounter(Base):
-    """The last number handed out in a scope ('DG-2018', 'NC-2018'); numbers are never reused."""
-
-    __tablename__ = "ref_counter"
-
-    scope: Mapped[str] = mapped_column(String(40), primary_key=True)
-    value: Mapped[int] = mapped_column(Integer, default=0)
-
-
 class AuditProgramme(Tracked, Timestamped, Base):
     __tablename__ = "audit_programme"
     __table_args__ = (

@@ -8,35 +8,63 @@ from io import BytesIO
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from qms.exports.document import write_atomic
 
+DATE_FORMATS = {"vi": "dd/mm/yyyy", "en": "yyyy-mm-dd"}
+DATETIME_FORMATS = {"vi": "dd/mm/yyyy hh:mm", "en": "yyyy-mm-dd hh:mm"}
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-def sheet_workbook(title: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> Workbook:
+
+def neutralise(cell: Cell) -> None:
+    """Text a spreadsheet would read as a formula (`=HYPERLINK(…)`, `+1`, `@SUM`) stays text: typed as a
+    string with Excel's quote prefix, so it shows as written and never runs."""
+    cell.data_type = "s"
+    cell.quotePrefix = True
+
+
+def sheet_workbook(
+    title: str, header: Sequence[str], rows: Iterable[Sequence[object]], *, lang: str | None = None
+) -> Workbook:
+    """One sheet: a bold header with filters, frozen; dates as real dates shown dd/mm/yyyy in
+    Vietnamese; numbers as numbers; text that would be a formula kept as text."""
+    lang = lang if lang in DATE_FORMATS else _current_lang()
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]
-    sheet.append(list(header))
+    sheet.append([str(h) for h in header])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     widths = [len(str(h)) for h in header]
+    row = 1
     for values in rows:
+        row += 1  # counted here: openpyxl's max_row walks every cell, which makes a long export quadratic
         sheet.append(list(values))
-        row = sheet.max_row
         for col, value in enumerate(values, start=1):
-            cell = sheet.cell(row=row, column=col)
-            if isinstance(value, datetime):
-                cell.number_format = "yyyy-mm-dd hh:mm"
+            if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+                neutralise(sheet.cell(row=row, column=col))
+            elif isinstance(value, datetime):
+                sheet.cell(row=row, column=col).number_format = DATETIME_FORMATS[lang]
             elif isinstance(value, date):
-                cell.number_format = "yyyy-mm-dd"
+                sheet.cell(row=row, column=col).number_format = DATE_FORMATS[lang]
             widths[col - 1] = min(60, max(widths[col - 1], len(str(value or ""))))
     for col, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(col)].width = width + 2
     sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
+    sheet.auto_filter.ref = f"A1:{get_column_letter(max(len(header), 1))}{row}"
     return workbook
+
+
+def _current_lang() -> str:
+    from qms.formatting import current_lang
+
+    try:
+        return current_lang()
+    except RuntimeError:  # outside an app context
+        return "vi"
 
 
 def to_bytes(workbook: Workbook) -> bytes:

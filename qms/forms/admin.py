@@ -100,3 +100,18 @@ class EmptyForm(FlaskForm):
     """A form with only the CSRF token, for POST buttons."""
 
     submit = SubmitField(_l("Confirm"))
+
+
+def settings_form(specs, data: dict[str, str]) -> FlaskForm:  # type: ignore[no-untyped-def]
+    """A form with one text field per organisation setting (qms/services/settings.py)."""
+
+    class SettingsForm(FlaskForm):
+        submit = SubmitField(_l("Save"))
+
+    for spec in specs:
+        setattr(
+            SettingsForm,
+            spec.key,
+            StringField(spec.label, validators=[Optional(), Length(max=spec.max_length)]),
+        )
+    return SettingsForm(data=data)

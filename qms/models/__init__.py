@@ -4,6 +4,7 @@ from qms.models.base import Base
 from qms.models.clauses import Clause, ClauseMapping, Confidence, Edition
 from qms.models.documents import ControlledDocument, DocumentClause, DocumentKind, DocumentStatus
 from qms.models.history import HistoryEntry, HistoryLink
+from qms.models.issuing import DocType, IssuedDocument, OrgSetting
 from qms.models.legal import LegalStatus, LegalText
 from qms.models.legal_refs import ProcessLegalRef
 from qms.models.objectives import CaseStatistics, Measurement, Objective, QualityPolicy, SatisfactionIndex
@@ -27,6 +28,7 @@ __all__ = [
     "Confidence",
     "ContextIssue",
     "ControlledDocument",
+    "DocType",
     "DocumentClause",
     "DocumentKind",
     "DocumentStatus",
@@ -34,6 +36,7 @@ __all__ = [
     "HistoryEntry",
     "HistoryLink",
     "InterestedParty",
+    "IssuedDocument",
     "LegalStatus",
     "LegalText",
     "Measurement",
@@ -41,6 +44,7 @@ __all__ = [
     "Membership",
     "Objective",
     "OrgRole",
+    "OrgSetting",
     "Process",
     "ProcessClause",
     "ProcessKind",

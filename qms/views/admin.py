@@ -20,10 +20,11 @@ from qms.forms.admin import (
     SetPasswordForm,
     UnitForm,
     UserForm,
+    settings_form,
 )
 from qms.models.clauses import ClauseMapping
 from qms.models.org import Membership, Unit, User
-from qms.services import access, org, reference
+from qms.services import access, org, reference, settings
 from qms.services.errors import DomainError
 from qms.services.history import history_of
 from qms.views.helpers import form_error
@@ -282,3 +283,21 @@ def mapping_edit(mapping_id: int) -> str | Response:
         mapping=mapping,
         history=history_of("clause_mapping", mapping.id),
     )
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@admin_required
+def settings_page() -> str | Response:
+    """Who issues and signs documents, and the place in their date line."""
+    form = settings_form(settings.SPECS, settings.stored_values())
+    if form.validate_on_submit():
+        try:
+            values = {spec.key: form[spec.key].data or "" for spec in settings.SPECS}
+            settings.update(values, actor=current_user)
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Settings saved."), "success")
+            return redirect(url_for("admin.settings_page"))
+    return render_template("admin/settings.html", form=form, defaults=settings.SPECS)

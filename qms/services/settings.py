@@ -1,0 +1,99 @@
+"""The organisation's settings: who issues which document and who signs it, the place written in the
+date line. An administrator edits them; each has a sensible default, so a new deployment issues
+correct documents before anyone has opened the settings page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from qms.extensions import db
+from qms.models.issuing import OrgSetting
+from qms.models.org import Unit, User
+from qms.services import access
+from qms.services.errors import DomainError
+from qms.services.history import act_as
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    key: str
+    label: object
+    default: str
+    help: object = ""
+    max_length: int = 200
+
+
+SPECS: tuple[SettingSpec, ...] = (
+    SettingSpec(
+        "superior_body",
+        _l("Superior body"),
+        "",
+        _l("Printed above the issuing body, e.g. UBND THÀNH PHỐ NHA TRANG; empty: the top unit's name."),
+    ),
+    SettingSpec("place", _l("Place in the date line"), "Nha Trang"),
+    SettingSpec("steering_body", _l("Name of the ISO steering committee"), "Ban chỉ đạo ISO"),
+    SettingSpec("steering_symbol", _l("Symbol of the steering committee in numbers"), "BCĐ", max_length=20),
+    SettingSpec("steering_authority", _l("Signing authority of the committee"), "TM. Ban chỉ đạo ISO"),
+    SettingSpec("steering_head_title", _l("Title of the head of the steering committee"), "Trưởng ban"),
+    SettingSpec("steering_head_name", _l("Full name of the head of the steering committee"), ""),
+    SettingSpec("chair_authority", _l("Signing authority of the People's Committee"), "TM. Ủy ban nhân dân"),
+    SettingSpec("chair_title", _l("Title of the chair"), "Chủ tịch"),
+    SettingSpec("chair_name", _l("Full name of the chair"), ""),
+    SettingSpec("chair_symbol", _l("Symbol of the People's Committee in numbers"), "UBND", max_length=20),
+)
+BY_KEY = {spec.key: spec for spec in SPECS}
+
+
+def get(key: str) -> str:
+    spec = BY_KEY[key]
+    row = db.session.get(OrgSetting, key)
+    value = row.value if row is not None else ""
+    return value or spec.default
+
+
+def stored_values() -> dict[str, str]:
+    """What an administrator set (empty where the default applies)."""
+    return {row.key: row.value for row in db.session.scalars(select(OrgSetting))}
+
+
+def all_values() -> dict[str, str]:
+    stored = {row.key: row.value for row in db.session.scalars(select(OrgSetting))}
+    return {spec.key: stored.get(spec.key) or spec.default for spec in SPECS}
+
+
+def update(values: dict[str, str], *, actor: User | None) -> None:
+    """Save the settings given; an empty value falls back to the default."""
+    if actor is not None:
+        access.require_admin(actor)
+    act_as(actor)
+    for key, value in values.items():
+        spec = BY_KEY.get(key)
+        if spec is None:
+            raise DomainError(str(_l("Unknown setting: %(key)s.", key=key)), field=key)
+        value = " ".join((value or "").split())
+        if len(value) > spec.max_length:
+            raise DomainError(
+                str(_l("At most %(n)s characters.", n=spec.max_length)),
+                field=key,
+            )
+        row = db.session.get(OrgSetting, key)
+        if row is None:
+            if value:
+                db.session.add(OrgSetting(key=key, value=value))
+        elif row.value != value:
+            row.value = value
+    db.session.flush()
+
+
+def superior_body() -> str:
+    """The configured superior body, or the name of the top unit of the organisation."""
+    configured = get("superior_body")
+    if configured:
+        return configured
+    top = db.session.scalar(
+        select(Unit.name).where(Unit.parent_id.is_(None), Unit.active).order_by(Unit.id).limit(1)
+    )
+    return top or ""
