@@ -78,8 +78,13 @@ def test_cli_export_in_vietnamese(app, runner, tmp_path):
     assert len(document.inline_shapes) == 1  # the process map
     signoff = next(t for t in document.tables if t.rows[0].cells[0].text == "Người soạn thảo")
     assert [c.text for c in signoff.rows[0].cells] == ["Người soạn thảo", "Người kiểm tra", "Người phê duyệt"]
-    header = "\n".join(c.text for t in document.tables for row in t.rows for c in row.cells)
-    assert "QT-TNMT-01" in header and "01/03/2018" in header
+    header = document.sections[0].header.tables[0]
+    body, title, facts = header.rows[0].cells
+    assert body.text == "PHÒNG TÀI NGUYÊN VÀ MÔI TRƯỜNG" and "QUY TRÌNH" in title.text
+    assert "Mã hiệu: QT-TNMT-01" in facts.text and "Ngày hiệu lực: 01/03/2018" in facts.text
+    assert "Lần ban hành: 01" in facts.text and "NUMPAGES" in facts._tc.xml  # Trang x/y on every page
+    revisions = next(t for t in document.tables if t.rows[0].cells[0].text == "Lần ban hành")
+    assert [c.text for c in revisions.rows[1].cells] == ["01", "01/03/2018", "Ban hành lần đầu."]
     records = next(t for t in document.tables if t.rows[0].cells[1].text == "Tên hồ sơ")
     assert records.rows[1].cells[4].text == "Bản giấy và điện tử"
 
@@ -91,11 +96,16 @@ def test_cli_export_in_english_and_unknown_code(app, runner, tmp_path):
     assert result.exit_code == 0, result.output
     document = docx.Document(str(out))
     assert "1. Purpose" in headings(document) and "7. Records to keep" in headings(document)
-    assert "2018-01-02" in "\n".join(c.text for t in document.tables for row in t.rows for c in row.cells)
+    header = document.sections[0].header.tables[0]
+    assert "Effective date: 2018-01-02" in header.rows[0].cells[2].text
     result = runner.invoke(cli, args=["export", "procedure", "QT-NONE", "-o", str(tmp_path / "x.docx")])
     assert result.exit_code == 1
     assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
     assert not (tmp_path / "x.docx").exists()
+
+
+def header_text(document) -> str:
+    return "\n".join(c.text for t in document.sections[0].header.tables for row in t.rows for c in row.cells)
 
 
 def test_export_picks_the_approved_version_then_the_draft(app, runner, tmp_path):
@@ -106,14 +116,16 @@ def test_export_picks_the_approved_version_then_the_draft(app, runner, tmp_path)
     db.session.commit()
     out = tmp_path / "a.docx"
     runner.invoke(cli, args=["export", "procedure", "QT-TNMT-01", "-o", str(out)])
-    assert "Bản sửa đổi" not in "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+    exported = header_text(docx.Document(str(out)))
+    assert "Bản sửa đổi" not in exported and "Lần ban hành: 01" in exported
     unit = db.session.scalar(select(Unit).where(Unit.code == "P-TNMT"))
     only_draft = processes.create_process(actor=None, unit=unit, code="QT-NEW", title="Nháp")
     processes.add_step(only_draft, actor=None, text="Bước một", responsible="A", days="1")
     db.session.commit()
     result = runner.invoke(cli, args=["export", "procedure", "QT-NEW", "-o", str(tmp_path / "n.docx")])
     assert result.exit_code == 0
-    assert "Nháp" in "\n".join(p.text for p in docx.Document(str(tmp_path / "n.docx")).paragraphs)
+    draft = docx.Document(str(tmp_path / "n.docx"))
+    assert "Nháp" in header_text(draft) and draft.paragraphs[0].text == "DỰ THẢO"
 
 
 def test_export_button(app, client, orgdata):

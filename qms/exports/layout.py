@@ -23,7 +23,7 @@ from datetime import date
 
 from docx import Document
 from docx.document import Document as DocumentType
-from docx.enum.section import WD_SECTION_START
+from docx.enum.section import WD_ORIENT, WD_SECTION_START
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -300,3 +300,71 @@ def _signatures_side_by_side(doc: DocumentType, signatures: Sequence[Signature])
     _fixed_widths(table, [width] * len(signatures))
     for cell, signature in zip(table.rows[0].cells, signatures, strict=True):
         _signature(cell, signature, first=True)
+
+
+# --- ISO forms and procedures -------------------------------------------------------------------
+# A procedure or a form keeps the layout of the quality system's documents: on every page a header
+# table with the body, the document's title, and its code, issue number, date and page.
+
+
+def iso_document(title: str, *, landscape: bool = False) -> DocumentType:
+    """A new A4 document with the same clean styles as official documents; `iso_header` adds the
+    header table that repeats on every page."""
+    doc = Document()
+    doc.core_properties.title = title
+    section = doc.sections[0]
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = section.page_height, section.page_width
+    section.top_margin, section.bottom_margin = Cm(2.5), Cm(2)
+    section.left_margin, section.right_margin = Cm(3), Cm(2)
+    section.header_distance = Cm(0.8)
+    _clean_styles(doc)
+    return doc
+
+
+def _bordered(table) -> None:  # type: ignore[no-untyped-def]
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        element = OxmlElement(f"w:{edge}")
+        for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "0"), ("w:color", "000000")):
+            element.set(qn(key), value)
+        borders.append(element)
+    table._tbl.tblPr.append(borders)
+
+
+def iso_header(
+    doc: DocumentType,
+    *,
+    body_name: str,
+    kind: str,
+    title: str,
+    facts: Sequence[tuple[str, str]],
+    page_label: str | None = None,
+) -> None:
+    """The header table on every page: the issuing body; the kind and title; code, issue, date and
+    `Trang x/y` (page fields)."""
+    section = doc.sections[0]
+    width = (section.page_width - section.left_margin - section.right_margin) / 360000
+    header = section.header
+    table = header.add_table(rows=1, cols=3, width=Cm(width))
+    _bordered(table)
+    left_cm, right_cm = 4.2, 5.0
+    _fixed_widths(table, [left_cm, width - left_cm - right_cm, right_cm])
+    left, middle, right = table.rows[0].cells
+    _line(left, body_name.upper(), size=11, bold=True, first=True)
+    _line(middle, kind.upper(), size=13, bold=True, first=True)
+    _line(middle, title, size=12, bold=True)
+    first = True
+    for label, value in facts:
+        _line(right, f"{label}: {value}", size=10, align=WD_ALIGN_PARAGRAPH.LEFT, first=first)
+        first = False
+    page = _line(right, (page_label or _("Page")) + ": ", size=10, align=WD_ALIGN_PARAGRAPH.LEFT, first=first)
+    _field(page, "PAGE")
+    page.add_run("/")
+    _field(page, "NUMPAGES")
+    for run in page.runs:
+        run.font.size = Pt(10)
+    if header.paragraphs and not header.paragraphs[0].text:
+        header.paragraphs[0].paragraph_format.space_after = Pt(0)

@@ -6,9 +6,11 @@ from __future__ import annotations
 from io import BytesIO
 
 from docx.document import Document as DocumentType
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm
 
-from qms.exports.document import heading, key_values, new_document, paragraph, table, to_bytes
+from qms.exports.document import heading, paragraph, table, to_bytes
+from qms.exports.layout import iso_document, iso_header
 from qms.exports.map_image import render_png
 from qms.formatting import fmt_date
 from qms.models.processes import Process
@@ -30,6 +32,13 @@ WORDS = {
         "approver": "Người phê duyệt",
         "signature": "Chữ ký",
         "name": "Họ và tên",
+        "revisions": "Theo dõi sửa đổi",
+        "revision_cols": ("Lần ban hành", "Ngày hiệu lực", "Nội dung sửa đổi"),
+        "first_issue": "Ban hành lần đầu.",
+        "amended": "Sửa đổi: {sections}.",
+        "no_change": "Ban hành lại, không thay đổi nội dung.",
+        "page": "Trang",
+        "draft_mark": "DỰ THẢO",
         "s1": "1. Mục đích",
         "s2": "2. Phạm vi",
         "s3": "3. Tài liệu viện dẫn",
@@ -78,6 +87,13 @@ WORDS = {
         "approver": "Approved by",
         "signature": "Signature",
         "name": "Name",
+        "revisions": "Revision history",
+        "revision_cols": ("Version", "Effective date", "Changes"),
+        "first_issue": "First issue.",
+        "amended": "Amended: {sections}.",
+        "no_change": "Reissued without changes.",
+        "page": "Page",
+        "draft_mark": "DRAFT",
         "s1": "1. Purpose",
         "s2": "2. Scope",
         "s3": "3. References",
@@ -126,33 +142,56 @@ def _lines_or_none(doc: DocumentType, items: list[str], w: dict) -> None:  # typ
         doc.add_paragraph(item, style="List Bullet")
 
 
+def _revision_rows(process: Process, w: dict, lang: str) -> list[list[str]]:  # type: ignore[type-arg]
+    """One row per version up to this one, oldest first, saying which sections each changed."""
+    chain = [p for p in reversed(processes.versions_of(process.code)) if p.version <= process.version]
+    rows = []
+    for previous, current in zip([None, *chain], chain, strict=False):
+        if previous is None:
+            change = w["first_issue"]
+        else:
+            sections = [w[key].split(". ", 1)[1] for key in processes.changed_sections(previous, current)]
+            change = w["amended"].format(sections=", ".join(sections)) if sections else w["no_change"]
+        effective = fmt_date(current.effective_date, lang) if current.effective_date else w[current.status]
+        rows.append([f"{current.version:02d}", effective, change])
+    return rows
+
+
 def build(process: Process, lang: str = "vi") -> DocumentType:
     w = WORDS["en" if lang == "en" else "vi"]
-    doc = new_document(f"{process.code} — {process.title}")
-    paragraph(doc, process.unit.name.upper(), bold=True, center=True)
-    paragraph(doc, w["doc"], bold=True, center=True)
-    paragraph(doc, process.title, bold=True, center=True)
-    key_values(
+    doc = iso_document(f"{process.code} — {process.title}")
+    effective = fmt_date(process.effective_date, lang) if process.effective_date else w[process.status]
+    iso_header(
         doc,
-        [
-            (w["unit"], process.unit.name),
+        body_name=process.unit.name,
+        kind=w["doc"],
+        title=process.title,
+        facts=[
             (w["code"], process.code),
-            (w["version"], str(process.version)),
-            (w["effective"], fmt_date(process.effective_date, lang) if process.effective_date else ""),
-            (w["status"], w[process.status]),
+            (w["version"], f"{process.version:02d}"),
+            (w["effective"], effective),
         ],
+        page_label=w["page"],
     )
-    paragraph(doc, "")
+    if process.is_draft:
+        paragraph(doc, w["draft_mark"], bold=True).alignment = WD_ALIGN_PARAGRAPH.RIGHT
     approver = process.approved_by.full_name if process.approved_by is not None else ""
     table(
         doc,
         [w["drafter"], w["checker"], w["approver"]],
         [
-            [f"{w['signature']}:\n\n", f"{w['signature']}:\n\n", f"{w['signature']}:\n\n"],
-            [f"{w['name']}:", f"{w['name']}:", f"{w['name']}: {approver}".rstrip()],
+            [f"{w['signature']}:\n\n\n", f"{w['signature']}:\n\n\n", f"{w['signature']}:\n\n\n"],
+            [
+                f"{w['name']}: {processes.prepared_by(process)}".rstrip(),
+                f"{w['name']}:",
+                f"{w['name']}: {approver}".rstrip(),
+            ],
         ],
         widths_cm=[5.3, 5.3, 5.4],
     )
+    paragraph(doc, "")
+    paragraph(doc, w["revisions"], bold=True, center=True)
+    table(doc, w["revision_cols"], _revision_rows(process, w, lang), widths_cm=[2.6, 3.2, 10.2])
 
     heading(doc, w["s1"], 1)
     paragraph(doc, process.purpose or w["none"])

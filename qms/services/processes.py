@@ -17,6 +17,7 @@ from qms import labels
 from qms.extensions import db
 from qms.models.base import utcnow
 from qms.models.clauses import Clause, Edition
+from qms.models.history import HistoryEntry
 from qms.models.org import Unit, User
 from qms.models.processes import (
     PROCESS_TRANSITIONS,
@@ -105,6 +106,44 @@ def versions_of(code: str) -> list[Process]:
     return list(
         db.session.scalars(select(Process).where(Process.code == code).order_by(Process.version.desc()))
     )
+
+
+def prepared_by(process: Process) -> str:
+    """Who drafted this version: the author of its first history entry."""
+    name = db.session.scalar(
+        select(User.full_name)
+        .join(HistoryEntry, HistoryEntry.actor_id == User.id)
+        .where(
+            HistoryEntry.record_type == Process.__tablename__,
+            HistoryEntry.record_id == str(process.id),
+            HistoryEntry.action == "insert",
+        )
+        .limit(1)
+    )
+    return name or ""
+
+
+SECTION_FIELDS = (
+    ("purpose", "s1"),
+    ("scope", "s2"),
+    ("references_text", "s3"),
+    ("definitions", "s4"),
+    ("forms", "s6"),
+    ("records", "s7"),
+)
+
+
+def changed_sections(previous: Process, current: Process) -> list[str]:
+    """Which sections of the procedure document a new version changed (keys of the document's
+    section headings, 's1' … 's7'), in document order."""
+    changed = {key for field, key in SECTION_FIELDS if getattr(previous, field) != getattr(current, field)}
+
+    def steps(p: Process) -> list[tuple[object, ...]]:
+        return [(s.position, s.text, s.responsible, s.days, s.output) for s in p.steps]
+
+    if steps(previous) != steps(current) or previous.time_limit_days != current.time_limit_days:
+        changed.add("s5")
+    return sorted(changed)
 
 
 def current_version(code: str) -> Process | None:
