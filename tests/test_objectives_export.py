@@ -60,16 +60,21 @@ def check(document: docx.document.Document, lang: str) -> None:
     headings = [
         p.text for p in document.paragraphs if p.style.name.startswith("Heading") or p.style.name == "Title"
     ]
-    title, policy, register, plans = words(
+    kind, subject, motto, policy, register, plans = words(
         lang,
-        "Quality policy and objectives %(year)s",
+        "Plan",
+        "Quality plan %(year)s: quality policy and objectives",
+        "Independence - Freedom - Happiness",
         "1. Quality policy",
         "2. Quality objectives",
         "3. Plans for achieving the objectives",
         year=2018,
     )
-    assert headings[0] == title
-    assert [policy, register, plans] == headings[1:4]
+    texts = [p.text for p in document.paragraphs]
+    assert kind.upper() in texts and subject in texts
+    letterhead = document.tables[0].rows[0].cells
+    assert letterhead[0].paragraphs[0].text == "UBND THÀNH PHỐ" and motto in letterhead[1].text
+    assert [policy, register, plans] == headings[0:3]
     assert "Phục vụ nhân dân tận tụy." in [p.text for p in document.paragraphs]
     register_table = document.tables[1]
     header = [c.text for c in register_table.rows[0].cells]
@@ -86,7 +91,7 @@ def check(document: docx.document.Document, lang: str) -> None:
     assert rows[2][4:6] == ["—", no_data]
     assert rows[0][7] == "Admin"
     assert document.tables[2].rows[1].cells[1].text == "Theo dõi trên phần mềm Một cửa"
-    figures = [[c.text for c in row.cells] for row in document.tables[-1].rows]
+    figures = [[c.text for c in row.cells] for row in document.tables[-2].rows]
     assert figures[1][:2] == ["2018", words(lang, "this unit")[0]]
     expected = (
         ["58.053", "97,95%", "98,93%", "1,07%"] if lang == "vi" else ["58,053", "97.95%", "98.93%", "1.07%"]
@@ -94,7 +99,11 @@ def check(document: docx.document.Document, lang: str) -> None:
     assert [figures[1][2], *figures[1][7:10]] == expected
     section = document.sections[0]
     assert round(section.page_width.cm, 1) == 21.0 and round(section.page_height.cm, 1) == 29.7
-    assert "PAGE" in section.footer.paragraphs[0]._p.xml
+    assert "PAGE" in section.header.paragraphs[0]._p.xml and section.different_first_page_header_footer
+    recipients, signature = document.tables[-1].rows[0].cells
+    assert recipients.paragraphs[0].text == words(lang, "Recipients:")[0]
+    authority, chair = words(lang, "On behalf of the People's Committee", "Chair")
+    assert [p.text for p in signature.paragraphs[:2]] == [authority.upper(), chair.upper()]
 
 
 def test_cli_export_in_both_languages(app, orgdata, runner, tmp_path):

@@ -68,11 +68,11 @@ def check_document(document, *, lang):
         assert expected[0] != "1. Context of the unit: internal and external issues"  # really Vietnamese
         assert len(headings) == 6
     tables = document.tables
-    assert rows(tables[1])[1][1] == "Thiếu công chức địa chính"
-    assert rows(tables[1])[1][2] == ("2019-01-15" if lang == "en" else "15/01/2019")
-    assert rows(tables[2])[1][1] == "Luật Đất đai thay đổi"
-    assert [r[1] for r in rows(tables[3])[1:]] == ["Người dân", "UBND tỉnh"]
-    register = rows(tables[4])
+    assert rows(tables[0])[1][1] == "Thiếu công chức địa chính"
+    assert rows(tables[0])[1][2] == ("2019-01-15" if lang == "en" else "15/01/2019")
+    assert rows(tables[1])[1][1] == "Luật Đất đai thay đổi"
+    assert [r[1] for r in rows(tables[2])[1:]] == ["Người dân", "UBND tỉnh"]
+    register = rows(tables[3])
     if lang == "en":
         assert register[0] == [
             "No.",
@@ -89,10 +89,12 @@ def check_document(document, *, lang):
         assert register[2][1] == "Opportunity" and register[2][5] == "9"
     else:
         assert register[1][2:6] == ["Hồ sơ đất đai trễ hạn", "4", "5", "20"]
-    assert rows(tables[5])[1][:2] == ["1", "Theo dõi hạn trên phần mềm một cửa"]
+    assert rows(tables[4])[1][:2] == ["1", "Theo dõi hạn trên phần mềm một cửa"]
     # the header row repeats on every page
-    assert tables[4].rows[0]._tr.trPr.xml.count("tblHeader") == 1
+    assert tables[3].rows[0]._tr.trPr.xml.count("tblHeader") == 1
     section = document.sections[0]
+    facts = section.header.tables[0].rows[0].cells[2].text
+    assert "P-A" in facts and "4.1, 4.2, 6.1" in facts and "NUMPAGES" in section.header.tables[0]._tbl.xml
     assert round(section.page_width.cm, 1) == 29.7 and round(section.page_height.cm, 1) == 21.0
 
 

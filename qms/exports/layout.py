@@ -221,8 +221,9 @@ def begin(issuer: Issuer, heading: Heading, lang: str) -> DocumentType:
     _no_borders(table)
     _fixed_widths(table, [LEFT_HEADER_CM, RIGHT_HEADER_CM])
     left, right = table.rows[0].cells
-    _line(left, issuer.superior.upper(), size=13, first=True)
-    _line(left, issuer.body.upper(), size=13, bold=True)
+    if issuer.superior:
+        _line(left, issuer.superior.upper(), size=13, first=True)
+    _line(left, issuer.body.upper(), size=13, bold=True, first=not issuer.superior)
     _rule_under(left.add_paragraph(), 2.2, LEFT_HEADER_CM)
     number = heading.number or f"{'':6}/{heading.symbol}"
     _line(left, _("No.: %(number)s", number=number), size=13)

@@ -9,7 +9,8 @@ from docx.document import Document as DocumentType
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from qms.exports.document import heading, key_values, new_document, paragraph, table
+from qms.exports import issuers, layout
+from qms.exports.document import heading, paragraph, table
 from qms.formatting import fmt_date, fmt_measure, fmt_number, fmt_percent
 from qms.models.org import Unit
 from qms.services import case_stats, objectives
@@ -29,17 +30,26 @@ def _target(o: objectives.Objective, lang: str) -> str:
 
 def _build(unit: Unit, year: int, lang: str, today: date) -> DocumentType:
     quality = objectives.overview(unit, year)
-    title = _("Quality policy and objectives %(year)s", year=year)
-    doc = new_document(f"{title} — {unit.code}")
-    paragraph(doc, unit.name.upper(), bold=True, center=True)
-    doc.add_heading(title, level=0)
-    key_values(
+    doc = layout.begin(
+        issuers.unit(unit),
+        layout.Heading(
+            kind=_("Plan"),
+            subject=_("Quality plan %(year)s: quality policy and objectives", year=year),
+            symbol=f"KH-{issuers.unit_symbol(unit)}",
+            year=year,
+            draft=True,
+        ),
+        lang,
+    )
+    layout.body(
         doc,
-        [
-            (_("Unit"), f"{unit.name} ({unit.code})"),
-            (_("Year"), str(year)),
-            (_("Exported on"), fmt_date(today, lang)),
-        ],
+        _(
+            "%(unit)s sets out its quality policy, its quality objectives for %(year)s and the plans to "
+            "achieve them, with the figures measured up to %(today)s.",
+            unit=unit.name,
+            year=year,
+            today=fmt_date(today, lang),
+        ),
     )
 
     heading(doc, _("1. Quality policy"), 1)
@@ -163,4 +173,9 @@ def _build(unit: Unit, year: int, lang: str, today: date) -> DocumentType:
             ],
             widths_cm=[3, 4, 4, 4],
         )  # fmt: skip
+    layout.finish(
+        doc,
+        [_("ISO steering committee"), _("Filed: %(unit)s", unit=unit.code)],
+        [issuers.unit_head(unit)],
+    )
     return doc

@@ -7,7 +7,8 @@ from datetime import date
 from docx.document import Document as DocumentType
 from flask_babel import gettext as _
 
-from qms.exports.document import heading, key_values, new_document, paragraph, table
+from qms.exports.document import heading, paragraph, table
+from qms.exports.layout import iso_document, iso_header
 from qms.formatting import fmt_date
 from qms.models.org import Unit
 from qms.models.risks import LEVEL_THRESHOLDS, ContextIssue
@@ -32,14 +33,15 @@ def risk_register(unit: Unit, lang: str, *, today: date | None = None) -> Docume
     today = today or date.today()
     reg = risks.register_of(unit)
     title = _("Context, interested parties, risks and opportunities")
-    doc = new_document(f"{title} — {unit.code}", landscape=True)
-    paragraph(doc, unit.name.upper(), bold=True, center=True)
-    doc.add_heading(title.upper(), level=0)
-    key_values(
+    doc = iso_document(f"{title} — {unit.code}", landscape=True)
+    iso_header(
         doc,
-        [
-            (_("Unit"), f"{unit.name} ({unit.code})"),
-            (_("Standard"), "TCVN ISO 9001:2015 (ISO 9001:2015) — 4.1, 4.2, 6.1"),
+        body_name=unit.name,
+        kind=_("Risk register"),
+        title=title,
+        facts=[
+            (_("Unit"), unit.code),
+            (_("Standard"), "TCVN ISO 9001:2015 — 4.1, 4.2, 6.1"),
             (_("Date"), fmt_date(today, lang)),
         ],
     )
