@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, has_request_context, session
+from flask import Flask, current_app, has_request_context, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -110,4 +110,12 @@ def _register_template_helpers(app: Flask) -> None:
     )
 
     # Globals, not a context processor: imported macros see them too.
-    app.jinja_env.globals.update(access=access, lang=formatting.current_lang, labels=labels)
+    app.jinja_env.globals.update(
+        access=access, lang=formatting.current_lang, labels=labels, url_with=_url_with
+    )
+
+
+def _url_with(**changes: Any) -> str:
+    """This page's URL with some query parameters changed (e.g. `format='xlsx'`), the others kept."""
+    args = {**request.args.to_dict(), **changes}
+    return url_for(request.endpoint or "main.index", **(request.view_args or {}), **args)

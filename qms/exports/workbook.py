@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
 
@@ -17,6 +19,14 @@ from qms.exports.document import write_atomic
 DATE_FORMATS = {"vi": "dd/mm/yyyy", "en": "yyyy-mm-dd"}
 DATETIME_FORMATS = {"vi": "dd/mm/yyyy hh:mm", "en": "yyyy-mm-dd hh:mm"}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Percent:
+    """A percentage (97.95) written as the number 0.9795 shown `97.95%` (Excel shows the reader's
+    decimal separator)."""
+
+    value: float | Decimal | None
 
 
 def neutralise(cell: Cell) -> None:
@@ -42,9 +52,14 @@ def sheet_workbook(
     row = 1
     for values in rows:
         row += 1  # counted here: openpyxl's max_row walks every cell, which makes a long export quadratic
-        sheet.append(list(values))
+        sheet.append([None if isinstance(v, Percent) else v for v in values])
         for col, value in enumerate(values, start=1):
-            if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+            if isinstance(value, Percent):
+                cell = sheet.cell(row=row, column=col)
+                cell.value = None if value.value is None else float(value.value) / 100
+                cell.number_format = "0.00%"
+                value = f"{value.value}%"
+            elif isinstance(value, str) and value.startswith(FORMULA_STARTS):
                 neutralise(sheet.cell(row=row, column=col))
             elif isinstance(value, datetime):
                 sheet.cell(row=row, column=col).number_format = DATETIME_FORMATS[lang]

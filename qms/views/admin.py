@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from qms.exports import lists
 from qms.extensions import db
 from qms.forms.admin import (
     EmptyForm,
@@ -27,7 +28,7 @@ from qms.models.org import Membership, Unit, User
 from qms.services import access, org, reference, settings
 from qms.services.errors import DomainError
 from qms.services.history import history_of
-from qms.views.helpers import form_error
+from qms.views.helpers import form_error, wants_xlsx, xlsx_download
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -61,8 +62,11 @@ def _unit_choices() -> list[tuple[int, str]]:
 
 @bp.route("/units")
 @admin_required
-def units() -> str:
-    return render_template("admin/units.html", tree=org.units_tree())
+def units() -> str | Response:
+    tree = org.units_tree()
+    if wants_xlsx():
+        return xlsx_download(lists.units(tree))
+    return render_template("admin/units.html", tree=tree)
 
 
 @bp.route("/units/new", methods=["GET", "POST"])
@@ -124,8 +128,10 @@ def unit_edit(unit_id: int) -> str | Response:
 
 @bp.route("/users")
 @admin_required
-def users() -> str:
+def users() -> str | Response:
     people = list(db.session.scalars(select(User).order_by(User.full_name)))
+    if wants_xlsx():
+        return xlsx_download(lists.users(people))
     return render_template("admin/users.html", users=people)
 
 

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
+from qms.exports import lists
 from qms.extensions import db
 from qms.forms.admin import EmptyForm
 from qms.forms.documents import DocumentForm
@@ -19,7 +20,7 @@ from qms.models.org import Unit
 from qms.services import access, documents, files
 from qms.services.errors import DomainError, NotAllowed, NotFound
 from qms.services.history import history_of
-from qms.views.helpers import form_error, refuse
+from qms.views.helpers import form_error, refuse, wants_xlsx, xlsx_download
 
 bp = Blueprint("documents", __name__)
 
@@ -64,9 +65,11 @@ def _editable(document_id: int) -> ControlledDocument:
 
 @bp.route("/documents/")
 @login_required
-def index() -> str:
+def index() -> str | Response:
     show_all = request.args.get("all") == "1"
     docs = documents.documents_readable_by(current_user, current_only=not show_all)
+    if wants_xlsx():
+        return xlsx_download(lists.documents(docs, None))
     return render_template(
         "documents/index.html", documents=docs, unit=None, show_all=show_all, today=date.today()
     )
@@ -74,7 +77,7 @@ def index() -> str:
 
 @bp.route("/units/<int:unit_id>/documents")
 @login_required
-def of_unit(unit_id: int) -> str:
+def of_unit(unit_id: int) -> str | Response:
     unit = db.get_or_404(Unit, unit_id)
     try:
         access.require_read_unit(current_user, unit)
@@ -82,6 +85,8 @@ def of_unit(unit_id: int) -> str:
         refuse(exc)
     show_all = request.args.get("all") == "1"
     docs = documents.documents_of(unit, current_only=not show_all)
+    if wants_xlsx():
+        return xlsx_download(lists.documents(docs, unit))
     return render_template(
         "documents/index.html", documents=docs, unit=unit, show_all=show_all, today=date.today()
     )

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from flask import abort, flash
-from flask_wtf import FlaskForm
+from io import BytesIO
 
+from flask import abort, flash, request, send_file
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+
+from qms.exports.lists import Sheet
+from qms.exports.workbook import sheet_workbook, to_bytes
 from qms.extensions import db
+from qms.formatting import current_lang
 from qms.services.errors import DomainError, NotAllowed, NotFound
 
 
@@ -34,3 +40,20 @@ def refuse(exc: DomainError) -> None:
     if isinstance(exc, NotFound):
         abort(404, description=str(exc.message))
     raise exc
+
+
+def wants_xlsx() -> bool:
+    """A list page asked for as a spreadsheet (`?format=xlsx`), with the filters it shows."""
+    return request.args.get("format") == "xlsx"
+
+
+def xlsx_download(sheet: Sheet) -> Response:
+    """The rows a list page shows, as an .xlsx download."""
+    workbook = sheet_workbook(sheet.title, sheet.header, sheet.rows, lang=current_lang())
+    return send_file(
+        BytesIO(to_bytes(workbook)),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=f"{sheet.name}.xlsx",
+        max_age=0,
+    )

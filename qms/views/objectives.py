@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from qms import formatting
+from qms.exports import lists
 from qms.exports.document import to_bytes
 from qms.exports.objectives import objectives_document
 from qms.extensions import db
@@ -28,7 +29,7 @@ from qms.services import access, case_stats, objectives
 from qms.services.errors import DomainError, NotAllowed
 from qms.services.history import history_of
 from qms.services.periods import MAX_YEAR, MIN_YEAR
-from qms.views.helpers import form_error, refuse
+from qms.views.helpers import form_error, refuse, wants_xlsx, xlsx_download
 
 bp = Blueprint("objectives", __name__)
 bp.app_template_filter("fmeasure")(formatting.fmt_measure)
@@ -71,13 +72,16 @@ def _owner_choices(unit: Unit) -> list[tuple[int, str]]:
 
 @bp.route("/units/<int:unit_id>/objectives")
 @login_required
-def index(unit_id: int) -> str:
+def index(unit_id: int) -> str | Response:
     unit = _unit(unit_id)
     year = _year_arg(objectives.default_year(unit))
+    quality = objectives.overview(unit, year)
+    if wants_xlsx():
+        return xlsx_download(lists.objectives(quality, unit, year))
     return render_template(
         "objectives/index.html",
         unit=unit,
-        quality=objectives.overview(unit, year),
+        quality=quality,
         can_edit=access.can_edit_unit_records(current_user, unit),
     )
 
@@ -277,14 +281,17 @@ def export(unit_id: int, year: int) -> Response:
 
 @bp.route("/units/<int:unit_id>/statistics")
 @login_required
-def statistics(unit_id: int) -> str:
+def statistics(unit_id: int) -> str | Response:
     unit = _unit(unit_id)
     year = request.args.get("year", type=int)
+    lines = case_stats.unit_statistics(unit, year)
+    if wants_xlsx():
+        return xlsx_download(lists.case_statistics(lines, unit))
     return render_template(
         "objectives/statistics.html",
         unit=unit,
         year=year,
-        lines=case_stats.unit_statistics(unit, year),
+        lines=lines,
         satisfaction=case_stats.unit_satisfaction(unit, year),
         can_edit=access.can_edit_unit_records(current_user, unit),
         history=[e for e in history_of("unit", unit.id) if e.record_type in FIGURE_TABLES],

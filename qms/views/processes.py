@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from qms.exports import lists
 from qms.extensions import db
 from qms.formatting import current_lang
 from qms.forms.admin import EmptyForm
@@ -19,7 +20,7 @@ from qms.models.processes import Process, ProcessLink, Step
 from qms.services import access, process_map, processes
 from qms.services.errors import DomainError, NotAllowed
 from qms.services.history import history_of
-from qms.views.helpers import form_error, refuse
+from qms.views.helpers import form_error, refuse, wants_xlsx, xlsx_download
 
 bp = Blueprint("processes", __name__, url_prefix="/procedures")
 
@@ -68,10 +69,13 @@ def _edit(unit: Unit) -> None:
 
 @bp.route("/")
 @login_required
-def index() -> str:
+def index() -> str | Response:
+    readable = processes.readable_processes(current_user)
+    if wants_xlsx():
+        return xlsx_download(lists.procedures(readable, None))
     return render_template(
         "processes/index.html",
-        processes=processes.readable_processes(current_user),
+        processes=readable,
         unit=None,
         can_map_all=access.reads_everything(current_user),
     )
@@ -79,12 +83,15 @@ def index() -> str:
 
 @bp.route("/unit/<int:unit_id>")
 @login_required
-def unit_index(unit_id: int) -> str:
+def unit_index(unit_id: int) -> str | Response:
     unit = db.get_or_404(Unit, unit_id)
     _read(unit)
+    current = processes.current_processes({unit.id})
+    if wants_xlsx():
+        return xlsx_download(lists.procedures(current, unit))
     return render_template(
         "processes/index.html",
-        processes=processes.current_processes({unit.id}),
+        processes=current,
         unit=unit,
         can_map_all=access.reads_everything(current_user),
     )

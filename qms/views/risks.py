@@ -16,6 +16,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from qms.exports import document as docx
+from qms.exports import lists
 from qms.exports.risks import risk_register
 from qms.extensions import db
 from qms.formatting import current_lang
@@ -26,7 +27,7 @@ from qms.models.risks import ContextIssue, InterestedParty, Risk, RiskAction
 from qms.services import access, risks
 from qms.services.errors import DomainError, NotAllowed
 from qms.services.history import history_of
-from qms.views.helpers import form_error, refuse
+from qms.views.helpers import form_error, refuse, wants_xlsx, xlsx_download
 
 bp = Blueprint("risks", __name__, url_prefix="/units/<int:unit_id>/context")
 
@@ -89,12 +90,15 @@ KINDS: dict[str, Kind] = {
 
 @bp.route("/")
 @login_required
-def show(unit_id: int) -> str:
+def show(unit_id: int) -> str | Response:
     unit = _unit(unit_id)
+    reg = risks.register_of(unit)
+    if wants_xlsx():
+        return xlsx_download(lists.risks(reg.risks + reg.opportunities, unit))
     return render_template(
         "risks/context.html",
         unit=unit,
-        reg=risks.register_of(unit),
+        reg=reg,
         can_edit=access.can_edit_unit_records(current_user, unit),
         history=history_of("unit_context", unit.id),
         delete_form=EmptyForm(),
