@@ -178,7 +178,7 @@ def test_the_lead_writes_the_conclusion_on_the_audit_page(as_user: Any, orgdata:
     response = as_user("steering").post(f"/audits/{audit.ref}/conclusion", data=form)
     assert response.status_code == 403
     response = as_user("auditor").post(f"/audits/{audit.ref}/conclusion", data=form)
-    assert response.status_code == 302 and response.headers["Location"].endswith("#conclusion")
+    assert response.status_code == 302 and response.headers["Location"].endswith("#audit-conclusion")
     db.session.expire_all()
     saved = db.session.get(Audit, audit.id)
     assert (saved.conformity, saved.effective, saved.conclusion) == ("conforms", True, CONCLUSION)

@@ -226,7 +226,7 @@ def audit_conclusion(ref: str) -> str | Response:
         else:
             db.session.commit()
             flash(_("Conclusion of %(ref)s saved.", ref=audit.ref), "success")
-            return redirect(url_for("audits.audit_show", ref=audit.ref) + "#conclusion")
+            return redirect(url_for("audits.audit_show", ref=audit.ref) + "#audit-conclusion")
     return _render_audit(audit, conclusion_form=form)
 
 
