@@ -9,6 +9,7 @@ from qms import labels
 AUDIT_STATUS = {
     "planned": _l("Planned"),
     "in_progress": _l("In progress"),
+    "report_submitted": _l("Report submitted"),
     "reported": _l("Reported"),
     "closed": _l("Closed"),
     "cancelled": _l("Cancelled"),
@@ -20,9 +21,16 @@ AUDIT_KIND = {
 }
 AUDIT_ACTIONS = {
     "start": _l("Start the audit"),
-    "report": _l("Mark as reported"),
+    "submit_report": _l("Submit the report"),
+    "return_report": _l("Return the report"),
+    "approve_report": _l("Approve the report"),
     "close": _l("Close the audit"),
     "cancel": _l("Cancel the audit"),
+}
+AUDIT_CONFORMITY = {
+    "conforms": _l("Conforms"),
+    "conforms_with_ncs": _l("Conforms, with nonconformities to correct"),
+    "does_not_conform": _l("Does not conform"),
 }
 TEAM_ROLE = {"lead": _l("Lead auditor"), "member": _l("Auditor")}
 FINDING_KIND = {
@@ -79,8 +87,16 @@ def register() -> None:
             "planned_start": _l("Start"),
             "planned_end": _l("End"),
             "cancel_reason": _l("Reason for cancelling"),
+            "conclusion": _l("Overall conclusion"),
+            "conformity": _l("Conformity of the system"),
+            "effective": _l("Effectively implemented and maintained"),
+            "strengths": _l("Strengths"),
+            "recommendations": _l("Recommendations"),
+            "report_return_comment": _l("Comment on the returned report"),
+            "report_number": _l("Report number"),
+            "report_date": _l("Report date"),
         },
-        values={"status": AUDIT_STATUS, "kind": AUDIT_KIND},
+        values={"status": AUDIT_STATUS, "kind": AUDIT_KIND, "conformity": AUDIT_CONFORMITY},
     )
     labels.register("audit_unit", label=_l("Audited unit"))
     labels.register("audit_clause", label=_l("Clause in scope"))

@@ -77,28 +77,38 @@ def test_start_waits_for_the_lead_to_acknowledge_a_competence_warning(orgdata: O
 def test_audit_transitions_come_from_one_table_and_are_in_the_history(orgdata: Org) -> None:
     audit = planned_audit(orgdata)
     steering = orgdata.user("steering")
-    assert planning.allowed_audit_actions(audit) == ["report", "cancel"]
+    lead = orgdata.user("auditor")
+    assert planning.allowed_audit_actions(audit, steering) == ["cancel"]
+    assert planning.allowed_audit_actions(audit, lead) == ["submit_report"]
     with pytest.raises(InvalidTransition):
         planning.transition_audit(audit, "close", actor=steering)
     with pytest.raises(DomainError) as err:
         planning.transition_audit(audit, "cancel", actor=steering, reason=" ")
     assert err.value.field == "reason"
     with pytest.raises(NotAllowed):
-        planning.transition_audit(audit, "report", actor=orgdata.user("manager_a"))
-    planning.transition_audit(audit, "report", actor=orgdata.user("auditor"))  # the lead reports
+        planning.transition_audit(audit, "submit_report", actor=orgdata.user("manager_a"))
+    planning.save_conclusion(
+        audit, actor=lead, conformity="conforms", effective=True, conclusion="Hệ thống phù hợp."
+    )
+    planning.transition_audit(audit, "submit_report", actor=lead)  # the lead submits the report
     db.session.commit()
     changes = [
         e.changes["status"]
         for e in db.session.scalars(select(HistoryEntry).where(HistoryEntry.record_type == "audit"))
         if "status" in e.changes
     ]
-    assert ["planned", "in_progress"] in changes and ["in_progress", "reported"] in changes
+    assert ["planned", "in_progress"] in changes and ["in_progress", "report_submitted"] in changes
 
 
 def test_audit_close_needs_every_nonconformity_closed(orgdata: Org) -> None:
     audit = planned_audit(orgdata)
     nonconformity(orgdata, audit)
-    planning.transition_audit(audit, "report", actor=orgdata.user("steering"))
+    lead = orgdata.user("auditor")
+    planning.save_conclusion(
+        audit, actor=lead, conformity="conforms_with_ncs", effective=True, conclusion="Phù hợp."
+    )
+    planning.transition_audit(audit, "submit_report", actor=lead)
+    planning.transition_audit(audit, "approve_report", actor=orgdata.user("steering"))
     with pytest.raises(DomainError, match="NC-2018-001"):
         planning.transition_audit(audit, "close", actor=orgdata.user("steering"))
 

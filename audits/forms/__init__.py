@@ -18,7 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from audits.labels import AUDIT_KIND, CHECKLIST_RESULT, FINDING_KIND, TEAM_ROLE
+from audits.labels import AUDIT_CONFORMITY, AUDIT_KIND, CHECKLIST_RESULT, FINDING_KIND, TEAM_ROLE
 
 
 def _choices(words: dict) -> list[tuple[str, object]]:
@@ -70,7 +70,27 @@ class AgendaForm(FlaskForm):
 class TransitionForm(FlaskForm):
     action = HiddenField()
     reason = TextAreaField(_l("Reason"), validators=[Optional()])
+    report_date = DateField(_l("Date of the report"), validators=[Optional()])
     submit = SubmitField(_l("Confirm"))
+
+
+class ConclusionForm(FlaskForm):
+    """The lead auditor's conclusion of an audit."""
+
+    conformity = RadioField(
+        _l("Does the quality management system conform to the standard?"),
+        choices=lambda: _choices(AUDIT_CONFORMITY),
+        validators=[Optional()],
+    )
+    effective = RadioField(
+        _l("Is it effectively implemented and maintained?"),
+        choices=lambda: [("yes", _l("Yes")), ("no", _l("No"))],
+        validators=[Optional()],
+    )
+    conclusion = TextAreaField(_l("Overall conclusion"), validators=[Optional()])
+    strengths = TextAreaField(_l("Strengths"), validators=[Optional()])
+    recommendations = TextAreaField(_l("Recommendations"), validators=[Optional()])
+    submit = SubmitField(_l("Save the conclusion"))
 
 
 class CompetenceForm(FlaskForm):

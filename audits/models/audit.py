@@ -32,9 +32,18 @@ def _in(column: str, enum: type[StrEnum]) -> str:
 class AuditStatus(StrEnum):
     PLANNED = "planned"
     IN_PROGRESS = "in_progress"
+    REPORT_SUBMITTED = "report_submitted"
     REPORTED = "reported"
     CLOSED = "closed"
     CANCELLED = "cancelled"
+
+
+class AuditConformity(StrEnum):
+    """The lead auditor's answer to 'does the unit's quality management system conform?'."""
+
+    CONFORMS = "conforms"
+    CONFORMS_WITH_NCS = "conforms_with_ncs"
+    DOES_NOT_CONFORM = "does_not_conform"
 
 
 class AuditKind(StrEnum):
@@ -92,6 +101,14 @@ class Audit(Tracked, Timestamped, Base):
         CheckConstraint(_in("edition", Edition), name="edition"),
         CheckConstraint("planned_end >= planned_start", name="dates_in_order"),
         CheckConstraint("status <> 'cancelled' OR cancel_reason <> ''", name="cancel_has_reason"),
+        CheckConstraint(f"conformity IS NULL OR {_in('conformity', AuditConformity)}", name="conformity"),
+        CheckConstraint(
+            "status <> 'report_submitted' OR report_submitted_at IS NOT NULL", name="submitted_has_time"
+        ),
+        CheckConstraint(
+            "report_number IS NULL OR (report_date IS NOT NULL AND report_approved_at IS NOT NULL)",
+            name="report_number_dated",
+        ),
         UniqueConstraint("year", "seq", name="uq_audit_year_seq"),
     )
 
@@ -111,9 +128,28 @@ class Audit(Tracked, Timestamped, Base):
     objectives: Mapped[str] = mapped_column(Text, default="")
     processes: Mapped[str] = mapped_column(Text, default="")
     process_code: Mapped[str | None] = mapped_column(String(60))
+    # The lead auditor's conclusion: conformity, effectiveness, the overall text, strengths, recommendations.
     conclusion: Mapped[str] = mapped_column(Text, default="")
+    conformity: Mapped[str | None] = mapped_column(String(20))
+    effective: Mapped[bool | None] = mapped_column(Boolean)
+    strengths: Mapped[str] = mapped_column(Text, default="")
+    recommendations: Mapped[str] = mapped_column(Text, default="")
+    # The report: submitted by the lead, returned with a comment or approved (numbered, dated) by steering.
+    report_submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    report_submitted_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    report_return_comment: Mapped[str] = mapped_column(Text, default="")
+    report_number: Mapped[str | None] = mapped_column(String(40))
+    report_date: Mapped[date | None] = mapped_column(Date)
+    report_approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    report_approved_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
 
     programme: Mapped[AuditProgramme] = relationship(back_populates="audits")
+    report_submitted_by: Mapped[User | None] = relationship(foreign_keys=[report_submitted_by_id])
+    report_approved_by: Mapped[User | None] = relationship(foreign_keys=[report_approved_by_id])
     unit_links: Mapped[list[AuditUnit]] = relationship(
         back_populates="audit", cascade="all, delete-orphan", lazy="selectin"
     )

@@ -6,11 +6,11 @@ every state of the workflow."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import select
 
-from audits.models import AuditProgramme, Finding
+from audits.models import AuditConformity, AuditProgramme, Finding
 from audits.services import findings, planning
 from qms.extensions import db
 from qms.models.org import OrgRole, Unit, User
@@ -226,6 +226,103 @@ FINDINGS = [
     ),
 ]
 
+# The lead auditor's conclusion of each audit, in the voice of the city's 2018 report: (unit, overall
+# conclusion, strengths, recommendations, date of the approved report). Every department's system conforms
+# to TCVN ISO 9001:2008 and is maintained; its nonconformities are being corrected.
+CONCLUSIONS = [
+    (
+        "P-TP",
+        "Hệ thống quản lý chất lượng của Phòng Tư pháp phù hợp với tiêu chuẩn TCVN ISO 9001:2008, được "
+        "duy trì và áp dụng có hiệu lực trong giải quyết thủ tục chứng thực, hộ tịch. Điểm không phù hợp "
+        "về kiểm soát tài liệu đã được khắc phục ngay trong đợt đánh giá.",
+        "Hồ sơ chứng thực được lưu đầy đủ, tra cứu nhanh; 100% hồ sơ chứng thực trả đúng hoặc sớm hạn.",
+        "Rà soát danh mục tài liệu nội bộ mỗi khi quy trình được ban hành lại; theo dõi tỷ lệ hồ sơ trả "
+        "sớm hạn để cải tiến.",
+        date(2018, 7, 20),
+    ),
+    (
+        "P-TCKH",
+        "Hệ thống quản lý chất lượng của Phòng Tài chính - Kế hoạch phù hợp với tiêu chuẩn TCVN ISO "
+        "9001:2008 và được duy trì; điểm không phù hợp về lưu phiếu kiểm soát quá trình đã được khắc phục.",
+        "Công chức nắm vững quy trình đăng ký hộ kinh doanh; kết quả giải quyết được cập nhật kịp thời "
+        "trên phần mềm Một cửa điện tử.",
+        "Kiểm tra ngẫu nhiên hằng tháng hồ sơ đã giải quyết để bảo đảm lưu đủ phiếu kiểm soát.",
+        date(2018, 7, 23),
+    ),
+    (
+        "P-TNMT",
+        "Hệ thống quản lý chất lượng của Phòng Tài nguyên và Môi trường cơ bản phù hợp với tiêu chuẩn TCVN "
+        "ISO 9001:2008 và được duy trì, nhưng còn một điểm không phù hợp nặng về theo dõi hồ sơ đất đai "
+        "trễ hạn; phòng phải hoàn thành hành động khắc phục trước ngày 31/10/2018.",
+        "Lãnh đạo phòng quan tâm chỉ đạo; đã bố trí công chức đầu mối ISO và cập nhật đầy đủ quy trình "
+        "cấp giấy chứng nhận quyền sử dụng đất.",
+        "Phân tích nguyên nhân hồ sơ trễ hạn theo quý, gửi thư xin lỗi công dân khi trễ hạn; sắp xếp hồ "
+        "sơ lưu theo danh mục và thời hạn lưu.",
+        date(2018, 7, 26),
+    ),
+    (
+        "P-LDTBXH",
+        "Hệ thống quản lý chất lượng của Phòng Lao động - Thương binh và Xã hội phù hợp với tiêu chuẩn "
+        "TCVN ISO 9001:2008 và được duy trì; điểm không phù hợp về theo dõi phản ánh, kiến nghị đang được "
+        "khắc phục đúng kế hoạch.",
+        "Hồ sơ chính sách người có công được giải quyết đúng hạn; thái độ phục vụ công dân tận tình.",
+        "Mở sổ theo dõi phản ánh, kiến nghị và báo cáo kết quả xử lý hằng quý cho lãnh đạo phòng.",
+        date(2018, 7, 27),
+    ),
+    (
+        "P-VHTT",
+        "Hệ thống quản lý chất lượng của Phòng Văn hóa và Thông tin phù hợp với tiêu chuẩn TCVN ISO "
+        "9001:2008 và được duy trì; mục tiêu chất lượng cần được xây dựng lại để đo lường được.",
+        "Quy trình cấp giấy phép quảng cáo được niêm yết công khai, hồ sơ gọn gàng.",
+        "Xây dựng mục tiêu chất lượng có chỉ tiêu và phương pháp đo; phổ biến kết quả đánh giá nội bộ tới "
+        "toàn thể công chức.",
+        date(2018, 7, 30),
+    ),
+    (
+        "P-GDDT",
+        "Hệ thống quản lý chất lượng của Phòng Giáo dục và Đào tạo phù hợp với tiêu chuẩn TCVN ISO "
+        "9001:2008, được duy trì và áp dụng có hiệu lực; điểm không phù hợp về biểu mẫu đã được khắc phục.",
+        "Hồ sơ cấp phép hoạt động giáo dục được giải quyết sớm hạn; công chức chủ động cập nhật văn bản mới.",
+        "Thu hồi các biểu mẫu cũ khi ban hành biểu mẫu mới; kiểm tra việc sử dụng biểu mẫu hằng quý.",
+        date(2018, 8, 2),
+    ),
+    (
+        "P-YT",
+        "Hệ thống quản lý chất lượng của Phòng Y tế phù hợp với tiêu chuẩn TCVN ISO 9001:2008 và được duy "
+        "trì; các điểm không phù hợp tồn tại từ năm 2017 đã được khắc phục và kiểm tra hiệu lực.",
+        "Hồ sơ cấp giấy chứng nhận đủ điều kiện an toàn thực phẩm được giải quyết đúng hạn.",
+        "Công khai kết quả giải quyết hồ sơ hằng tháng tại Bộ phận Một cửa; theo dõi đến khi đóng mọi "
+        "phiếu yêu cầu hành động khắc phục.",
+        date(2018, 8, 6),
+    ),
+    (
+        "TTR",
+        "Hệ thống quản lý chất lượng của Thanh tra thành phố phù hợp với tiêu chuẩn TCVN ISO 9001:2008 và "
+        "được duy trì; việc kiểm soát văn bản đến trong quy trình tiếp công dân cần được khắc phục.",
+        "Quy trình tiếp công dân, giải quyết khiếu nại được thực hiện đúng trình tự, hồ sơ đầy đủ.",
+        "Ghi rõ người nhận xử lý trên sổ văn bản đến; lãnh đạo kiểm tra sổ hằng tuần.",
+        date(2018, 8, 8),
+    ),
+    (
+        "P-KT",
+        "Hệ thống quản lý chất lượng của Phòng Kinh tế phù hợp với tiêu chuẩn TCVN ISO 9001:2008, được duy "
+        "trì và áp dụng có hiệu lực; kế hoạch chất lượng đã được bổ sung phân công người thực hiện.",
+        "Tỷ lệ hồ sơ giải quyết đúng hạn cao; công chức sử dụng thành thạo phần mềm Một cửa điện tử.",
+        "Phân công trách nhiệm cụ thể cho từng nội dung của kế hoạch chất lượng năm 2019.",
+        date(2018, 8, 10),
+    ),
+    (
+        "P-QLDT",
+        "Hệ thống quản lý chất lượng của Phòng Quản lý đô thị phù hợp với tiêu chuẩn TCVN ISO 9001:2008 và "
+        "được duy trì; việc theo dõi thời gian giải quyết từng bước của hồ sơ cấp phép xây dựng cần được "
+        "khắc phục.",
+        "Hồ sơ cấp phép xây dựng được tiếp nhận và trả kết quả qua Bộ phận Một cửa đúng quy định.",
+        "Cập nhật quy trình cấp phép xây dựng theo Nghị định 61/2018/NĐ-CP; cập nhật đủ các bước thẩm "
+        "định trên phần mềm Một cửa điện tử.",
+        date(2018, 8, 13),
+    ),
+]
+
 PLANS = {
     "correction": "Đã rà soát và bổ sung ngay các hồ sơ, tài liệu còn thiếu.",
     "root_cause": "Chưa phân công cụ thể công chức theo dõi; chưa kiểm tra định kỳ.",
@@ -387,8 +484,27 @@ def load_audit_demo() -> AuditProgramme:
         finding.raised_by = audit.lead
         if finding.is_nonconformity:
             _answer(finding, outcome, audit.planned_end)
+    # each lead writes the conclusion and submits the report; steering approves, numbering the reports
+    # in the order of their dates (01/BC-BCĐ …)
+    for code, conclusion, strengths, recommendations, report_date in CONCLUSIONS:
+        audit = audits[code]
+        lead = audit.lead
+        planning.save_conclusion(
+            audit,
+            actor=lead,
+            conformity=AuditConformity.CONFORMS_WITH_NCS,
+            effective=True,
+            conclusion=conclusion,
+            strengths=strengths,
+            recommendations=recommendations,
+        )
+        planning.transition_audit(audit, "submit_report", actor=lead)
+        approver = steering if steering is not None and steering.has_role(OrgRole.STEERING) else None
+        planning.transition_audit(audit, "approve_report", actor=approver, report_date=report_date)
+        # the round happened in 2018: keep the moments of submission and approval in 2018 too
+        audit.report_submitted_at = datetime.combine(audit.planned_end, time(9, 30), tzinfo=UTC)
+        audit.report_approved_at = datetime.combine(report_date, time(8, 0), tzinfo=UTC)
     for audit in audits.values():
-        planning.transition_audit(audit, "report", actor=None, reason="")
         open_left = db.session.scalar(
             select(Finding.id).where(Finding.audit_id == audit.id, Finding.status.notin_(["closed", "noted"]))
         )

@@ -1,4 +1,5 @@
-"""References that are unique and never reused: `DG-2018-03` for audits, `NC-2018-007` for nonconformities.
+"""References that are unique and never reused: `DG-2018-03` for audits, `NC-2018-007` for nonconformities,
+`05/BC-BCĐ` for documents the organisation issues (numbered per series and year).
 
 Each scope ('DG-2018', 'NC-2018') has a counter row (qms.services.numbering).
 """
@@ -16,3 +17,10 @@ def next_audit_ref(year: int) -> tuple[str, int]:
 def next_nc_ref(year: int) -> tuple[str, int]:
     seq = increment_and_get(f"NC-{year}")
     return f"NC-{year}-{seq:03d}", seq
+
+
+def next_document_number(series: str, year: int) -> tuple[str, int]:
+    """The number of a document issued in `series` (e.g. 'BC-BCĐ') in `year`: `05/BC-BCĐ`. The counter
+    is per series and year ('BC-BCĐ-2018'); a number once given is never given again."""
+    seq = increment_and_get(f"{series}-{year}")
+    return f"{seq:02d}/{series}", seq

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -15,6 +16,7 @@ from audits.models import (
     AgendaItem,
     Audit,
     AuditClause,
+    AuditConformity,
     AuditKind,
     AuditorCompetence,
     AuditProgramme,
@@ -25,8 +27,9 @@ from audits.models import (
     FindingStatus,
     TeamRole,
 )
-from audits.services.numbering import next_audit_ref
+from audits.services.numbering import next_audit_ref, next_document_number
 from qms.extensions import db
+from qms.formatting import fmt_date
 from qms.models.base import utcnow
 from qms.models.clauses import Clause, Edition
 from qms.models.org import OrgRole, Unit, User, UserRole
@@ -262,25 +265,70 @@ def update_audit(
     return audit
 
 
-# The audit workflow: state → {action: next state}. Nothing else moves an audit.
-AUDIT_TRANSITIONS: dict[str, dict[str, str]] = {
-    AuditStatus.PLANNED: {"start": AuditStatus.IN_PROGRESS, "cancel": AuditStatus.CANCELLED},
-    AuditStatus.IN_PROGRESS: {"report": AuditStatus.REPORTED, "cancel": AuditStatus.CANCELLED},
-    AuditStatus.REPORTED: {"close": AuditStatus.CLOSED},
+# The audit workflow: state → {action: (next state, who may do it)}. Nothing else moves an audit.
+# STEERING is the ISO steering committee; LEAD is the audit's lead auditor. A returned report goes
+# back to the running audit, with the steering committee's comment, for the lead to rework.
+STEERING = "steering"
+LEAD = "lead"
+AUDIT_TRANSITIONS: dict[str, dict[str, tuple[str, str]]] = {
+    AuditStatus.PLANNED: {
+        "start": (AuditStatus.IN_PROGRESS, STEERING),
+        "cancel": (AuditStatus.CANCELLED, STEERING),
+    },
+    AuditStatus.IN_PROGRESS: {
+        "submit_report": (AuditStatus.REPORT_SUBMITTED, LEAD),
+        "cancel": (AuditStatus.CANCELLED, STEERING),
+    },
+    AuditStatus.REPORT_SUBMITTED: {
+        "approve_report": (AuditStatus.REPORTED, STEERING),
+        "return_report": (AuditStatus.IN_PROGRESS, STEERING),
+    },
+    AuditStatus.REPORTED: {"close": (AuditStatus.CLOSED, STEERING)},
     AuditStatus.CLOSED: {},
     AuditStatus.CANCELLED: {},
 }
+# The lead auditor writes the conclusion while the audit runs (which includes a returned report).
+CONCLUSION_EDITABLE = (AuditStatus.IN_PROGRESS,)
 
 
-def allowed_audit_actions(audit: Audit) -> list[str]:
-    return list(AUDIT_TRANSITIONS.get(audit.status, {}))
+def is_lead_auditor(audit: Audit, user: User | None) -> bool:
+    lead = audit.lead
+    return user is not None and user.is_authenticated and lead is not None and lead.id == user.id
 
 
-def transition_audit(audit: Audit, action: str, *, actor: User | None, reason: str = "") -> Audit:
-    """Steering starts, cancels and closes an audit; the lead auditor (or steering) reports it."""
+def may_move_audit(audit: Audit, action: str, user: User | None) -> bool:
+    move = AUDIT_TRANSITIONS.get(audit.status, {}).get(action)
+    if move is None:
+        return False
+    if move[1] == LEAD:
+        return is_lead_auditor(audit, user)
+    return access.can_plan_audits(user)
+
+
+def allowed_audit_actions(audit: Audit, user: User | None) -> list[str]:
+    """The actions `user` may take on the audit now, in the table's order."""
+    return [a for a in AUDIT_TRANSITIONS.get(audit.status, {}) if may_move_audit(audit, a, user)]
+
+
+def report_series() -> str:
+    return str(current_app.config.get("QMS_AUDIT_REPORT_SERIES") or "BC-BCĐ")
+
+
+def transition_audit(
+    audit: Audit,
+    action: str,
+    *,
+    actor: User | None,
+    reason: str = "",
+    report_date: date | None = None,
+    today: date | None = None,
+) -> Audit:
+    """Move the audit as AUDIT_TRANSITIONS says. `reason` is the reason for cancelling or the comment of
+    a returned report; `report_date` the date of an approved report (default: today). `actor=None` is
+    the system itself (imports, the demo)."""
     act_as(actor)
-    moves = AUDIT_TRANSITIONS.get(audit.status, {})
-    if action not in moves:
+    move = AUDIT_TRANSITIONS.get(audit.status, {}).get(action)
+    if move is None:
         raise InvalidTransition(
             _(
                 "An audit that is %(status)s cannot be moved with '%(action)s'.",
@@ -288,13 +336,10 @@ def transition_audit(audit: Audit, action: str, *, actor: User | None, reason: s
                 action=action,
             )
         )
-    if actor is not None:
-        lead = audit.lead
-        if action == "report":
-            if not (access.can_plan_audits(actor) or (lead is not None and lead.id == actor.id)):
-                raise NotAllowed(_("Only the lead auditor or the steering committee may report an audit."))
-        else:
-            access.require_plan_audits(actor)
+    if actor is not None and not may_move_audit(audit, action, actor):
+        if move[1] == LEAD:
+            raise NotAllowed(_("Only the lead auditor of %(ref)s may do this.", ref=audit.ref))
+        raise NotAllowed(_("Only the ISO steering committee may do this."))
     if action == "cancel" and not reason.strip():
         raise DomainError(_("Give the reason for cancelling the audit."), field="reason")
     if action == "start":
@@ -308,6 +353,17 @@ def transition_audit(audit: Audit, action: str, *, actor: User | None, reason: s
                     names=", ".join(waiting),
                 )
             )
+    if action == "submit_report":
+        _check_conclusion_complete(audit)
+        audit.report_submitted_at = utcnow()
+        submitter = actor or audit.lead
+        audit.report_submitted_by_id = submitter.id if submitter is not None else None
+    if action == "return_report":
+        if not reason.strip():
+            raise DomainError(_("Say what the lead auditor must change in the report."), field="reason")
+        audit.report_return_comment = reason.strip()
+    if action == "approve_report":
+        _approve_report(audit, actor, report_date, today or date.today())
     if action == "close":
         open_ncs = db.session.scalar(
             select(Finding.ref).where(
@@ -320,9 +376,75 @@ def transition_audit(audit: Audit, action: str, *, actor: User | None, reason: s
             raise DomainError(
                 _("The audit closes when all its nonconformities are closed (%(ref)s is not).", ref=open_ncs)
             )
-    audit.status = moves[action]
+    audit.status = move[0]
     if action == "cancel":
         audit.cancel_reason = reason.strip()
+    db.session.flush()
+    return audit
+
+
+def _check_conclusion_complete(audit: Audit) -> None:
+    if audit.conformity is None:
+        raise DomainError(
+            _("Write the conclusion first: does the system conform to the standard?"), field="conformity"
+        )
+    if audit.effective is None:
+        raise DomainError(
+            _("Write the conclusion first: is the system effectively implemented and maintained?"),
+            field="effective",
+        )
+    if not audit.conclusion.strip():
+        raise DomainError(
+            _("Write the conclusion first: the overall conclusion is empty."), field="conclusion"
+        )
+
+
+def _approve_report(audit: Audit, actor: User | None, report_date: date | None, today: date) -> None:
+    """Approval numbers the report in the organisation's series (per year, never reused) and dates it."""
+    report_date = report_date or today
+    if report_date > today:
+        raise DomainError(_("The date of the report cannot be in the future."), field="report_date")
+    if report_date < audit.planned_end:
+        raise DomainError(
+            _(
+                "The report cannot be dated before the audit's last day (%(end)s).",
+                end=fmt_date(audit.planned_end),
+            ),
+            field="report_date",
+        )
+    number, _seq = next_document_number(report_series(), report_date.year)
+    audit.report_number = number
+    audit.report_date = report_date
+    audit.report_approved_at = utcnow()
+    audit.report_approved_by_id = actor.id if actor is not None else None
+
+
+def save_conclusion(
+    audit: Audit,
+    *,
+    actor: User | None,
+    conformity: str | None,
+    effective: bool | None,
+    conclusion: str,
+    strengths: str = "",
+    recommendations: str = "",
+) -> Audit:
+    """The lead auditor's conclusion. It may be saved incomplete; submitting the report needs it whole."""
+    if actor is not None and not is_lead_auditor(audit, actor):
+        raise NotAllowed(_("Only the lead auditor of %(ref)s may write its conclusion.", ref=audit.ref))
+    act_as(actor)
+    if audit.status not in CONCLUSION_EDITABLE:
+        raise InvalidTransition(
+            _("The conclusion is written while the audit is in progress or its report has been returned.")
+        )
+    conformity = conformity or None
+    if conformity is not None and conformity not in set(AuditConformity):
+        raise DomainError(_("Unknown conformity: %(value)s.", value=conformity), field="conformity")
+    audit.conformity = conformity
+    audit.effective = effective
+    audit.conclusion = conclusion.strip()
+    audit.strengths = strengths.strip()
+    audit.recommendations = recommendations.strip()
     db.session.flush()
     return audit
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -13,10 +15,12 @@ from audits.forms import (
     AuditForm,
     ChecklistAddForm,
     ChecklistItemForm,
+    ConclusionForm,
     EmptyForm,
     TeamForm,
     TransitionForm,
 )
+from audits.labels import AUDIT_ACTIONS
 from audits.models import AgendaItem, Audit, AuditTeamMember, ChecklistItem
 from audits.services import checklists, planning, queries
 from audits.views.blueprint import bp
@@ -25,7 +29,7 @@ from qms.extensions import db
 from qms.models.clauses import Clause
 from qms.models.org import Unit, User
 from qms.services import access, org
-from qms.services.errors import DomainError, NotFound
+from qms.services.errors import DomainError, NotAllowed, NotFound
 from qms.services.history import history_of
 from qms.views.helpers import flash_error, form_error, refuse
 
@@ -118,28 +122,45 @@ def audit_edit(ref: str) -> str | Response:
     return render_template("audits/audit_form.html", form=form, programme=audit.programme, audit=audit)
 
 
-@bp.route("/<ref>")
-@login_required
-def audit_show(ref: str) -> str:
-    audit = audit_or_404(ref)
+def _conclusion_form(audit: Audit) -> ConclusionForm | None:
+    """The lead auditor's conclusion form, while the audit runs or its report was returned."""
+    if not planning.is_lead_auditor(audit, current_user) or audit.status not in planning.CONCLUSION_EDITABLE:
+        return None
+    form = ConclusionForm(obj=audit)
+    if not form.is_submitted():
+        form.conformity.data = audit.conformity
+        form.effective.data = None if audit.effective is None else ("yes" if audit.effective else "no")
+    return form
+
+
+def _render_audit(
+    audit: Audit,
+    *,
+    conclusion_form: ConclusionForm | None = None,
+    transition_form: TransitionForm | None = None,
+    failed_action: str = "",
+) -> str:
     team_form = TeamForm()
     on_team = audit.team_user_ids
     team_form.user_id.choices = [(u.id, u.full_name) for u in planning.auditors() if u.id not in on_team]
     team_form.role.data = "member" if audit.lead is not None else "lead"
     bookings = {m.user_id: planning.overlapping_audits(m.user, audit) for m in audit.team}
-    is_lead = audit.lead is not None and audit.lead.id == current_user.id
     return render_template(
         "audits/audit.html",
         audit=audit,
         findings=queries.findings_for_audit(audit),
         summary=queries.audit_summary(audit),
-        actions=planning.allowed_audit_actions(audit),
-        transition_form=TransitionForm(),
+        actions=planning.allowed_audit_actions(audit, current_user),
+        action_words=AUDIT_ACTIONS,
+        transition_form=transition_form or TransitionForm(),
+        failed_action=failed_action,
+        conclusion_form=conclusion_form or _conclusion_form(audit),
+        today=date.today(),
         team_form=team_form,
         agenda_form=AgendaForm(),
         button=EmptyForm(),
         bookings=bookings,
-        is_lead=is_lead,
+        is_lead=planning.is_lead_auditor(audit, current_user),
         can_plan=access.can_plan_audits(current_user),
         can_log=access.can_log_findings(current_user, on_team),
         is_overdue=queries.is_overdue,
@@ -147,22 +168,66 @@ def audit_show(ref: str) -> str:
     )
 
 
+@bp.route("/<ref>")
+@login_required
+def audit_show(ref: str) -> str:
+    return _render_audit(audit_or_404(ref))
+
+
 @bp.route("/<ref>/transition", methods=["POST"])
 @login_required
-def audit_transition(ref: str) -> Response:
+def audit_transition(ref: str) -> str | Response:
     audit = audit_or_404(ref)
     form = TransitionForm()
+    action = form.action.data or ""
     if form.validate_on_submit():
         try:
             planning.transition_audit(
-                audit, form.action.data, actor=current_user, reason=form.reason.data or ""
+                audit,
+                action,
+                actor=current_user,
+                reason=form.reason.data or "",
+                report_date=form.report_date.data,
             )
         except DomainError as exc:
+            if exc.field in ("reason", "report_date") and not isinstance(exc, NotAllowed):
+                form_error(form, exc)
+                return _render_audit(audit, transition_form=form, failed_action=action)
             flash_error(exc)
         else:
             db.session.commit()
             flash(_("Audit %(ref)s updated.", ref=audit.ref), "success")
+    elif form.report_date.errors:
+        return _render_audit(audit, transition_form=form, failed_action=action)
     return redirect(url_for("audits.audit_show", ref=audit.ref))
+
+
+@bp.route("/<ref>/conclusion", methods=["POST"])
+@login_required
+def audit_conclusion(ref: str) -> str | Response:
+    audit = audit_or_404(ref)
+    if not planning.is_lead_auditor(audit, current_user):
+        abort(403)
+    form = ConclusionForm()
+    if form.validate_on_submit():
+        effective = {"yes": True, "no": False}.get(form.effective.data or "")
+        try:
+            planning.save_conclusion(
+                audit,
+                actor=current_user,
+                conformity=form.conformity.data or None,
+                effective=effective,
+                conclusion=form.conclusion.data or "",
+                strengths=form.strengths.data or "",
+                recommendations=form.recommendations.data or "",
+            )
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Conclusion of %(ref)s saved.", ref=audit.ref), "success")
+            return redirect(url_for("audits.audit_show", ref=audit.ref) + "#audit-conclusion")
+    return _render_audit(audit, conclusion_form=form)
 
 
 @bp.route("/<ref>/team", methods=["POST"])
