@@ -12,6 +12,7 @@ from audits.models.audit import (
     AuditUnit,
     ChecklistItem,
     ChecklistResult,
+    ProgrammeStatus,
     RefCounter,
     TeamRole,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "FindingKind",
     "FindingStatus",
     "FollowUpProposal",
+    "ProgrammeStatus",
     "ProposalStatus",
     "RefCounter",
     "TeamRole",
