@@ -13,6 +13,12 @@ AUDIT_STATUS = {
     "closed": _l("Closed"),
     "cancelled": _l("Cancelled"),
 }
+PROGRAMME_STATUS = {
+    "draft": _l("Draft"),
+    "submitted": _l("Submitted for approval"),
+    "approved": _l("Approved"),
+    "returned": _l("Returned for changes"),
+}
 AUDIT_KIND = {
     "planned": _l("Planned audit"),
     "unannounced": _l("Unannounced audit"),
@@ -68,7 +74,13 @@ def register() -> None:
             "edition": _l("Edition"),
             "approved_at": _l("Approved at"),
             "notes": _l("Notes"),
+            "status": _l("Status"),
+            "submitted_at": _l("Submitted at"),
+            "decision_number": _l("Number of the approving decision"),
+            "decision_date": _l("Date of the decision"),
+            "return_comment": _l("Comment (what must change)"),
         },
+        values={"status": PROGRAMME_STATUS},
     )
     labels.register(
         "audit",
@@ -79,10 +91,13 @@ def register() -> None:
             "planned_start": _l("Start"),
             "planned_end": _l("End"),
             "cancel_reason": _l("Reason for cancelling"),
+            "plan_sent_at": _l("Plan sent"),
         },
         values={"status": AUDIT_STATUS, "kind": AUDIT_KIND},
     )
-    labels.register("audit_unit", label=_l("Audited unit"))
+    labels.register(
+        "audit_unit", label=_l("Audited unit"), fields={"plan_acknowledged_at": _l("Plan acknowledged")}
+    )
     labels.register("audit_clause", label=_l("Clause in scope"))
     labels.register("audit_team_member", label=_l("Audit team"), values={"role": TEAM_ROLE})
     labels.register("audit_agenda_item", label=_l("Agenda item"))
