@@ -92,6 +92,7 @@ def register() -> None:
             "planned_end": _l("End"),
             "cancel_reason": _l("Reason for cancelling"),
             "plan_sent_at": _l("Plan sent"),
+            "plan_digest": _l("Contents of the plan sent"),
         },
         values={"status": AUDIT_STATUS, "kind": AUDIT_KIND},
     )

@@ -121,6 +121,7 @@ class AuditProgramme(Tracked, Timestamped, Base):
 
 class Audit(Tracked, Timestamped, Base):
     __tablename__ = "audit"
+    __history_exclude__ = frozenset({"plan_digest"})  # a fingerprint: its change is kept, not its value
     __table_args__ = (
         CheckConstraint(_in("status", AuditStatus), name="status"),
         CheckConstraint(_in("kind", AuditKind), name="kind"),
