@@ -14,6 +14,12 @@ AUDIT_STATUS = {
     "closed": _l("Closed"),
     "cancelled": _l("Cancelled"),
 }
+PROGRAMME_STATUS = {
+    "draft": _l("Draft"),
+    "submitted": _l("Submitted for approval"),
+    "approved": _l("Approved"),
+    "returned": _l("Returned for changes"),
+}
 AUDIT_KIND = {
     "planned": _l("Planned audit"),
     "unannounced": _l("Unannounced audit"),
@@ -76,7 +82,13 @@ def register() -> None:
             "edition": _l("Edition"),
             "approved_at": _l("Approved at"),
             "notes": _l("Notes"),
+            "status": _l("Status"),
+            "submitted_at": _l("Submitted at"),
+            "decision_number": _l("Number of the approving decision"),
+            "decision_date": _l("Date of the decision"),
+            "return_comment": _l("Comment (what must change)"),
         },
+        values={"status": PROGRAMME_STATUS},
     )
     labels.register(
         "audit",
@@ -95,10 +107,14 @@ def register() -> None:
             "report_return_comment": _l("Comment on the returned report"),
             "report_number": _l("Report number"),
             "report_date": _l("Report date"),
+            "plan_sent_at": _l("Plan sent"),
+            "plan_digest": _l("Contents of the plan sent"),
         },
         values={"status": AUDIT_STATUS, "kind": AUDIT_KIND, "conformity": AUDIT_CONFORMITY},
     )
-    labels.register("audit_unit", label=_l("Audited unit"))
+    labels.register(
+        "audit_unit", label=_l("Audited unit"), fields={"plan_acknowledged_at": _l("Plan acknowledged")}
+    )
     labels.register("audit_clause", label=_l("Clause in scope"))
     labels.register("audit_team_member", label=_l("Audit team"), values={"role": TEAM_ROLE})
     labels.register("audit_agenda_item", label=_l("Agenda item"))

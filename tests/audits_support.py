@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from audits.models import Audit, Finding
+from audits.models import Audit, AuditProgramme, Finding
 from audits.services import findings, planning
 from qms.extensions import db
 from qms.models.clauses import Clause
@@ -19,14 +19,25 @@ def clause_ids(edition: str, *numbers: str) -> list[int]:
     ]
 
 
+def approved_programme(org: Org, year: int = 2018, edition: str = "2008") -> AuditProgramme:
+    """A programme drafted and submitted by steering and approved by the leader."""
+    programme = planning.create_programme(
+        actor=org.user("steering"), year=year, edition=edition, objectives="Đánh giá nội bộ"
+    )
+    planning.submit_programme(programme, actor=org.user("steering"))
+    decided = min(date(year, 1, 2), date.today())
+    planning.approve_programme(
+        programme, actor=org.user("leader"), decision_number="125/QĐ-UBND", decision_date=decided
+    )
+    return programme
+
+
 def planned_audit(
     org: Org, *, start: date = date(2018, 7, 17), end: date | None = None, competent: bool = True
 ) -> Audit:
     """A 2018 programme (2008 criteria) and an audit of unit A led by the auditor (of unit B), started."""
     steering, auditor = org.user("steering"), org.user("auditor")
-    programme = planning.programme_for_year(start.year) or planning.create_programme(
-        actor=steering, year=start.year, edition="2008", objectives="Đánh giá nội bộ"
-    )
+    programme = planning.programme_for_year(start.year) or approved_programme(org, start.year)
     if competent and not planning.competence_records(auditor):
         planning.add_competence(
             auditor,
@@ -44,8 +55,8 @@ def planned_audit(
         clause_ids=clause_ids("2008", "4.2.3", "8.2.2"),
     )
     member = planning.assign_auditor(audit, auditor, role="lead", actor=steering).member
-    if member.needs_acknowledgement:
-        planning.acknowledge_competence(member, actor=auditor)
+    if member.needs_acknowledgement:  # the lead's own warning: steering acknowledges it
+        planning.acknowledge_competence(member, actor=steering)
     planning.transition_audit(audit, "start", actor=steering)
     db.session.commit()
     return audit

@@ -17,6 +17,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from audits.labels import AUDIT_CONFORMITY, AUDIT_KIND, CHECKLIST_RESULT, FINDING_KIND, TEAM_ROLE
 
@@ -39,6 +40,33 @@ class ProgrammeForm(FlaskForm):
     scope = TextAreaField(_l("Scope"), validators=[Optional()])
     notes = TextAreaField(_l("Notes (e.g. month of the management review)"), validators=[Optional()])
     submit = SubmitField(_l("Save"))
+
+
+class ProgrammeDecisionForm(FlaskForm):
+    """A leader approves a submitted programme with the approving decision, or returns it."""
+
+    decision = RadioField(
+        _l("Decision"),
+        choices=lambda: [("approve", _l("Approve the programme")), ("return", _l("Return it for changes"))],
+        validators=[InputRequired()],
+    )
+    decision_number = StringField(
+        _l("Number of the approving decision"), validators=[Optional(), Length(max=60)]
+    )
+    decision_date = DateField(_l("Date of the decision"), validators=[Optional()])
+    comment = TextAreaField(_l("Comment (what must change)"), validators=[Optional()])
+    submit = SubmitField(_l("Record the decision"))
+
+
+class FollowUpPlanForm(FlaskForm):
+    proposal_ids = SelectMultipleField(
+        _l("Proposed follow-up audits"),
+        coerce=int,
+        validators=[Optional()],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    submit = SubmitField(_l("Plan follow-up audits"))
 
 
 class AuditForm(FlaskForm):

@@ -13,6 +13,7 @@ from audits.models.audit import (
     AuditUnit,
     ChecklistItem,
     ChecklistResult,
+    ProgrammeStatus,
     TeamRole,
 )
 from audits.models.finding import (
@@ -51,6 +52,7 @@ __all__ = [
     "FindingKind",
     "FindingStatus",
     "FollowUpProposal",
+    "ProgrammeStatus",
     "ProposalStatus",
     "RefCounter",
     "TeamRole",

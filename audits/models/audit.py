@@ -52,6 +52,13 @@ class AuditKind(StrEnum):
     FOLLOW_UP = "follow_up"
 
 
+class ProgrammeStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    RETURNED = "returned"
+
+
 class TeamRole(StrEnum):
     LEAD = "lead"
     MEMBER = "member"
@@ -69,6 +76,9 @@ class AuditProgramme(Tracked, Timestamped, Base):
     __table_args__ = (
         CheckConstraint(_in("edition", Edition), name="edition"),
         CheckConstraint("year BETWEEN 2000 AND 2100", name="year_range"),
+        CheckConstraint(_in("status", ProgrammeStatus), name="status"),
+        CheckConstraint("status <> 'approved' OR approved_at IS NOT NULL", name="approved_has_date"),
+        CheckConstraint("status <> 'returned' OR return_comment <> ''", name="returned_has_comment"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -77,10 +87,17 @@ class AuditProgramme(Tracked, Timestamped, Base):
     scope: Mapped[str] = mapped_column(Text, default="")
     edition: Mapped[str] = mapped_column(String(4))
     notes: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default=ProgrammeStatus.DRAFT)
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decision_number: Mapped[str] = mapped_column(String(60), default="")
+    decision_date: Mapped[date | None] = mapped_column(Date)
+    return_comment: Mapped[str] = mapped_column(Text, default="")
 
-    approved_by: Mapped[User | None] = relationship()
+    submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
     audits: Mapped[list[Audit]] = relationship(
         back_populates="programme", order_by="Audit.planned_start, Audit.ref"
     )
@@ -92,9 +109,19 @@ class AuditProgramme(Tracked, Timestamped, Base):
     def criteria(self) -> str:
         return f"TCVN ISO 9001:{self.edition}"
 
+    @property
+    def is_approved(self) -> bool:
+        return self.status == ProgrammeStatus.APPROVED
+
+    @property
+    def is_editable(self) -> bool:
+        """Steering edits a draft or a returned programme; a submitted or approved one is locked."""
+        return self.status in (ProgrammeStatus.DRAFT, ProgrammeStatus.RETURNED)
+
 
 class Audit(Tracked, Timestamped, Base):
     __tablename__ = "audit"
+    __history_exclude__ = frozenset({"plan_digest"})  # a fingerprint: its change is kept, not its value
     __table_args__ = (
         CheckConstraint(_in("status", AuditStatus), name="status"),
         CheckConstraint(_in("kind", AuditKind), name="kind"),
@@ -150,6 +177,11 @@ class Audit(Tracked, Timestamped, Base):
     programme: Mapped[AuditProgramme] = relationship(back_populates="audits")
     report_submitted_by: Mapped[User | None] = relationship(foreign_keys=[report_submitted_by_id])
     report_approved_by: Mapped[User | None] = relationship(foreign_keys=[report_approved_by_id])
+    plan_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    plan_sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    plan_digest: Mapped[str] = mapped_column(String(64), default="")  # what was sent, to tell a change
+
+    plan_sent_by: Mapped[User | None] = relationship(foreign_keys=[plan_sent_by_id])
     unit_links: Mapped[list[AuditUnit]] = relationship(
         back_populates="audit", cascade="all, delete-orphan", lazy="selectin"
     )
@@ -195,9 +227,14 @@ class AuditUnit(Tracked, Base):
 
     audit_id: Mapped[int] = mapped_column(ForeignKey("audit.id", ondelete="CASCADE"), primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"), primary_key=True)
+    plan_acknowledged_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    plan_acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     audit: Mapped[Audit] = relationship(back_populates="unit_links")
     unit: Mapped[Unit] = relationship(lazy="joined")
+    plan_acknowledged_by: Mapped[User | None] = relationship()
 
     def history_label(self) -> str:
         return self.unit.code if self.unit else ""

@@ -20,6 +20,7 @@ from qms.services.history import act_as
 
 YEAR = 2018
 STEERING_EMAIL = "steering@demo.qms.vn"
+LEADER_EMAIL = "leader@demo.qms.vn"
 
 
 @dataclass(frozen=True)
@@ -420,8 +421,15 @@ def load_audit_demo() -> AuditProgramme:
         scope="10 cơ quan chuyên môn thuộc UBND thành phố Nha Trang; từ 17/07/2018 đến 10/08/2018.",
         notes="Họp xem xét của lãnh đạo sau đánh giá nội bộ: tháng 8/2018.",
     )
-    if steering is not None:
-        programme.approved_by = steering
+    # Steering submits the programme and the city's leader approves it by decision 125/QĐ-UBND of
+    # 02/07/2018; the workflow's timestamps are then set to those 2018 days.
+    leader = org.user_by_email(LEADER_EMAIL)
+    planning.submit_programme(programme, actor=steering)
+    planning.approve_programme(
+        programme, actor=leader, decision_number="125/QĐ-UBND", decision_date=date(2018, 7, 2)
+    )
+    act_as(None)
+    programme.submitted_at = datetime(2018, 6, 25, 8, 0, tzinfo=UTC)
     programme.approved_at = datetime(2018, 7, 2, 8, 0, tzinfo=UTC)
     units = {u.code: u for u in db.session.scalars(select(Unit))}
     audits = {}

@@ -3,6 +3,7 @@ audit workflow. Auditors' competence records live here too."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -25,15 +26,19 @@ from audits.models import (
     AuditUnit,
     Finding,
     FindingStatus,
+    FollowUpProposal,
+    ProgrammeStatus,
     TeamRole,
 )
+from audits.services import queries
 from audits.services.numbering import next_audit_ref, next_document_number
 from qms.extensions import db
 from qms.formatting import fmt_date
 from qms.models.base import utcnow
 from qms.models.clauses import Clause, Edition
+from qms.models.history import HistoryEntry
 from qms.models.org import OrgRole, Unit, User, UserRole
-from qms.services import access
+from qms.services import access, mail
 from qms.services.errors import DomainError, InvalidTransition, NotAllowed, NotFound
 from qms.services.history import act_as
 
@@ -85,6 +90,13 @@ def update_programme(
     if actor is not None:
         access.require_plan_audits(actor)
     act_as(actor)
+    if not programme.is_editable:
+        raise InvalidTransition(
+            _(
+                "Programme %(year)s is submitted or approved: it can no longer be changed.",
+                year=programme.year,
+            )
+        )
     _check_edition(edition)
     programme.edition, programme.objectives = edition, objectives.strip()
     programme.scope, programme.notes = scope.strip(), notes.strip()
@@ -92,15 +104,180 @@ def update_programme(
     return programme
 
 
-def approve_programme(programme: AuditProgramme, *, actor: User) -> AuditProgramme:
-    access.require_plan_audits(actor)
+STEERING, LEADER = "steering", "leader"
+
+# The programme workflow: state → {action: (next state, who moves it)}. Steering drafts and submits;
+# a leader who neither drafted nor submitted it approves it (with the decision's number and date) or
+# returns it with a comment, and a returned programme is a draft again.
+PROGRAMME_TRANSITIONS: dict[str, dict[str, tuple[str, str]]] = {
+    ProgrammeStatus.DRAFT: {"submit": (ProgrammeStatus.SUBMITTED, STEERING)},
+    ProgrammeStatus.RETURNED: {"submit": (ProgrammeStatus.SUBMITTED, STEERING)},
+    ProgrammeStatus.SUBMITTED: {
+        "approve": (ProgrammeStatus.APPROVED, LEADER),
+        "return": (ProgrammeStatus.RETURNED, LEADER),
+    },
+    ProgrammeStatus.APPROVED: {},
+}
+
+
+PROGRAMME_CONTENT = frozenset({"year", "edition", "objectives", "scope", "notes"})
+
+
+def programme_drafters(programme: AuditProgramme) -> set[int]:
+    """Who wrote the programme: whoever created it or changed its content (from its history), and who
+    submitted it. A leader's own decision (approve, return) does not make them a drafter."""
+    rows = db.session.execute(
+        select(HistoryEntry.actor_id, HistoryEntry.action, HistoryEntry.changes).where(
+            HistoryEntry.record_type == AuditProgramme.__tablename__,
+            HistoryEntry.record_id == str(programme.id),
+            HistoryEntry.action.in_(["insert", "update"]),
+            HistoryEntry.actor_id.is_not(None),
+        )
+    ).all()
+    people = {
+        actor_id
+        for actor_id, action, changes in rows
+        if action == "insert" or PROGRAMME_CONTENT & set(changes or {})
+    }
+    if programme.submitted_by_id is not None:
+        people.add(programme.submitted_by_id)
+    return people
+
+
+def may_move_programme(programme: AuditProgramme, action: str, user: User | None) -> bool:
+    move = PROGRAMME_TRANSITIONS.get(programme.status, {}).get(action)
+    if move is None or user is None:
+        return False
+    if move[1] == STEERING:
+        return access.can_plan_audits(user)
+    return (
+        user.is_authenticated
+        and user.has_role(OrgRole.LEADER)
+        and user.id not in programme_drafters(programme)
+    )
+
+
+def allowed_programme_actions(programme: AuditProgramme, user: User | None) -> list[str]:
+    moves = PROGRAMME_TRANSITIONS.get(programme.status, {})
+    return [action for action in moves if may_move_programme(programme, action, user)]
+
+
+def _move_programme(programme: AuditProgramme, action: str, actor: User | None) -> None:
+    move = PROGRAMME_TRANSITIONS.get(programme.status, {}).get(action)
+    if move is None:
+        raise InvalidTransition(
+            _(
+                "Programme %(year)s is %(status)s: it cannot be moved with '%(action)s'.",
+                year=programme.year,
+                status=programme.status,
+                action=action,
+            )
+        )
+    if actor is not None and not may_move_programme(programme, action, actor):
+        if move[1] == STEERING:
+            raise NotAllowed(_("Only the ISO steering committee may submit the programme for approval."))
+        if actor.has_role(OrgRole.LEADER):
+            raise NotAllowed(
+                _("You drafted or submitted this programme: another leader must approve or return it.")
+            )
+        raise NotAllowed(_("Only a leader may approve or return the audit programme."))
+    programme.status = move[0]
+
+
+def submit_programme(programme: AuditProgramme, *, actor: User | None) -> AuditProgramme:
+    """Steering submits a draft (or returned) programme to the leadership for approval."""
     act_as(actor)
-    if programme.approved_at is not None:
-        raise InvalidTransition(_("This programme is already approved."))
-    programme.approved_by = actor
-    programme.approved_at = utcnow()
+    _move_programme(programme, "submit", actor)
+    programme.submitted_by_id = actor.id if actor is not None else None
+    programme.submitted_at = utcnow()
     db.session.flush()
     return programme
+
+
+def approve_programme(
+    programme: AuditProgramme,
+    *,
+    actor: User | None,
+    decision_number: str,
+    decision_date: date | None,
+) -> AuditProgramme:
+    """A leader approves a submitted programme, recording the approving decision (e.g. 125/QĐ-UBND)."""
+    act_as(actor)
+    if not (decision_number or "").strip():
+        raise DomainError(_("Give the number of the approving decision."), field="decision_number")
+    if decision_date is None:
+        raise DomainError(_("Give the date of the approving decision."), field="decision_date")
+    if decision_date > date.today():
+        raise DomainError(_("The decision cannot be dated in the future."), field="decision_date")
+    _move_programme(programme, "approve", actor)
+    programme.approved_by_id = actor.id if actor is not None else None
+    programme.approved_at = utcnow()
+    programme.decision_number = decision_number.strip()
+    programme.decision_date = decision_date
+    programme.return_comment = ""
+    db.session.flush()
+    return programme
+
+
+def return_programme(programme: AuditProgramme, *, actor: User | None, comment: str) -> AuditProgramme:
+    """A leader returns a submitted programme with a comment; steering edits it and submits it again."""
+    act_as(actor)
+    if not (comment or "").strip():
+        raise DomainError(_("Say what must change before the programme can be approved."), field="comment")
+    _move_programme(programme, "return", actor)
+    programme.return_comment = comment.strip()
+    db.session.flush()
+    return programme
+
+
+def require_programme_approved(audit: Audit) -> None:
+    """No audit of a year starts before that year's programme is approved."""
+    programme = audit.programme
+    if not programme.is_approved:
+        raise DomainError(
+            _(
+                "Audit programme %(year)s is not approved yet: no audit of %(year)s can start before "
+                "a leader approves it.",
+                year=programme.year,
+            )
+        )
+
+
+def plan_follow_up_audits(
+    programme: AuditProgramme, proposals: list[FollowUpProposal], *, actor: User | None
+) -> list[Audit]:
+    """One follow-up audit per proposal, in the programme's year, all or nothing: the first refusal
+    names its proposal and nothing is planned (the caller rolls back)."""
+    from audits.services import findings  # findings builds on this module
+
+    if actor is not None:
+        access.require_plan_audits(actor)
+    if not proposals:
+        raise DomainError(_("Choose at least one proposed follow-up audit."), field="proposal_ids")
+    planned = []
+    for proposal in proposals:
+        start = proposal.due_on
+        if start.year > programme.year:
+            raise DomainError(
+                _(
+                    "%(ref)s: its actions are due on %(date)s, after programme %(year)s.",
+                    ref=proposal.finding.label,
+                    date=fmt_date(start),
+                    year=programme.year,
+                ),
+                field="proposal_ids",
+            )
+        if start.year < programme.year:
+            start = date(programme.year, 1, 1)
+        try:
+            findings.decide_follow_up(
+                proposal, actor=actor, accept=True, planned_start=start, planned_end=start
+            )
+        except DomainError as exc:
+            raise DomainError(f"{proposal.finding.label}: {exc.message}", field="proposal_ids") from exc
+        assert proposal.audit is not None
+        planned.append(proposal.audit)
+    return planned
 
 
 # --- audits ----------------------------------------------------------------------------------
@@ -228,6 +405,55 @@ def create_audit(
     return audit
 
 
+def _check_removed_units_have_no_findings(audit: Audit, units: list[Unit]) -> None:
+    """A unit on which findings were raised stays in the audit's scope: the record stays whole."""
+    removed = audit.unit_ids - {u.id for u in units}
+    if not removed:
+        return
+    finding = db.session.scalars(
+        select(Finding).where(Finding.audit_id == audit.id, Finding.unit_id.in_(removed)).order_by(Finding.id)
+    ).first()
+    if finding is not None:
+        raise DomainError(
+            _(
+                "%(unit)s cannot be removed from the audit: finding %(ref)s was raised on it.",
+                unit=f"{finding.unit.code} — {finding.unit.name}",
+                ref=finding.label,
+            ),
+            field="unit_ids",
+        )
+
+
+def _check_dates_keep_records(audit: Audit, start: date, end: date) -> None:
+    """New dates must still include every finding's day and every agenda day."""
+    if (start, end) == (audit.planned_start, audit.planned_end):
+        return
+    finding = db.session.scalars(
+        select(Finding)
+        .where(Finding.audit_id == audit.id, (Finding.raised_on < start) | (Finding.raised_on > end))
+        .order_by(Finding.raised_on, Finding.id)
+    ).first()
+    if finding is not None:
+        raise DomainError(
+            _(
+                "Finding %(ref)s was raised on %(date)s: the audit's dates must include that day.",
+                ref=finding.label,
+                date=fmt_date(finding.raised_on),
+            ),
+            field="planned_start" if finding.raised_on < start else "planned_end",
+        )
+    for item in audit.agenda:
+        if not start <= item.day <= end:
+            raise DomainError(
+                _(
+                    "The agenda has “%(activity)s” on %(date)s: move or remove it before changing the dates.",
+                    activity=item.activity,
+                    date=fmt_date(item.day),
+                ),
+                field="planned_start" if item.day < start else "planned_end",
+            )
+
+
 def update_audit(
     audit: Audit,
     *,
@@ -255,8 +481,11 @@ def update_audit(
             _("The audit must start in the programme's year (%(year)s).", year=audit.year),
             field="planned_start",
         )
+    assert planned_end is not None
     clauses = _clauses_of(audit.edition, clause_ids)
     _check_team_independence(audit.team, units)
+    _check_removed_units_have_no_findings(audit, units)
+    _check_dates_keep_records(audit, planned_start, planned_end)
     audit.planned_start, audit.planned_end, audit.kind = planned_start, planned_end, kind
     audit.objectives, audit.processes = objectives.strip(), processes.strip()
     audit.process_code = (process_code or "").strip() or None
@@ -343,6 +572,7 @@ def transition_audit(
     if action == "cancel" and not reason.strip():
         raise DomainError(_("Give the reason for cancelling the audit."), field="reason")
     if action == "start":
+        require_programme_approved(audit)
         if audit.lead is None:
             raise DomainError(_("Name a lead auditor before the audit starts."))
         waiting = [m.user.full_name for m in audit.team if m.needs_acknowledgement]
@@ -503,6 +733,24 @@ def assign_auditor(audit: Audit, user: User, *, role: str, actor: User | None) -
     if not user.has_role(OrgRole.AUDITOR):
         raise DomainError(_("%(name)s is not an internal auditor.", name=user.full_name), field="user_id")
     check_independence(user, audit.units)
+    current_lead = next((m for m in audit.team if m.role == TeamRole.LEAD), None)
+    if role == TeamRole.LEAD and current_lead is not None and current_lead.user_id != user.id:
+        raise DomainError(
+            _(
+                "There is already a lead auditor (%(name)s): replace them explicitly with "
+                "“Make lead auditor”.",
+                name=current_lead.user.full_name,
+            ),
+            field="role",
+        )
+    if role == TeamRole.MEMBER and current_lead is not None and current_lead.user_id == user.id:
+        raise DomainError(
+            _(
+                "%(name)s is the lead auditor: make another team member lead auditor instead.",
+                name=user.full_name,
+            ),
+            field="role",
+        )
     warnings: list[str] = []
     for other in overlapping_audits(user, audit):
         warnings.append(
@@ -524,10 +772,6 @@ def assign_auditor(audit: Audit, user: User, *, role: str, actor: User | None) -
                 edition=audit.edition,
             )
         )
-    if role == TeamRole.LEAD:
-        for other_member in audit.team:
-            if other_member.role == TeamRole.LEAD and other_member.user_id != user.id:
-                other_member.role = TeamRole.MEMBER
     member = next((m for m in audit.team if m.user_id == user.id), None)
     if member is None:
         member = AuditTeamMember(user=user, role=role)
@@ -552,14 +796,52 @@ def remove_auditor(member: AuditTeamMember, *, actor: User | None) -> None:
     db.session.flush()
 
 
-def acknowledge_competence(member: AuditTeamMember, *, actor: User) -> AuditTeamMember:
-    """The lead auditor acknowledges that a team member has no valid competence record."""
+def make_lead(member: AuditTeamMember, *, actor: User | None) -> AuditTeamMember:
+    """Steering makes a team member the lead auditor; the current lead stays on the team as a member.
+    Both changes are kept in the audit's history."""
+    if actor is not None:
+        access.require_plan_audits(actor)
     act_as(actor)
+    audit = member.audit
+    if audit.status not in (AuditStatus.PLANNED, AuditStatus.IN_PROGRESS):
+        raise InvalidTransition(_("The team of a reported, closed or cancelled audit cannot change."))
+    if member.role == TeamRole.LEAD:
+        raise InvalidTransition(_("%(name)s is already the lead auditor.", name=member.user.full_name))
+    for other in audit.team:
+        if other.role == TeamRole.LEAD:
+            other.role = TeamRole.MEMBER
+    member.role = TeamRole.LEAD
+    db.session.flush()
+    return member
+
+
+def may_acknowledge_competence(member: AuditTeamMember, user: User | None) -> bool:
+    """The lead auditor or the steering committee, never the person the warning is about."""
+    if user is None or not user.is_authenticated or member.user_id == user.id:
+        return False
     lead = member.audit.lead
-    if lead is None or lead.id != actor.id:
-        raise NotAllowed(_("Only the lead auditor may acknowledge a competence warning."))
+    return access.can_plan_audits(user) or (lead is not None and lead.id == user.id)
+
+
+def acknowledge_competence(member: AuditTeamMember, *, actor: User) -> AuditTeamMember:
+    """The lead auditor (or the steering committee) acknowledges that a team member has no valid
+    competence record; nobody acknowledges a warning about themselves."""
+    act_as(actor)
+    if member.user_id == actor.id:
+        raise NotAllowed(
+            _(
+                "Nobody acknowledges a competence warning about themselves: the steering committee "
+                "(or the lead auditor) does."
+            )
+        )
+    if not may_acknowledge_competence(member, actor):
+        raise NotAllowed(
+            _("Only the lead auditor or the steering committee may acknowledge a competence warning.")
+        )
     if not member.competence_warning:
         raise InvalidTransition(_("There is no competence warning to acknowledge."))
+    if member.acknowledged_at is not None:
+        raise InvalidTransition(_("This competence warning is already acknowledged."))
     member.acknowledged_by = actor
     member.acknowledged_at = utcnow()
     db.session.flush()
@@ -643,3 +925,109 @@ def delete_agenda_item(item: AgendaItem, *, actor: User | None) -> None:
     audit.agenda.remove(item)
     db.session.delete(item)
     db.session.flush()
+
+
+# --- the audit plan sent to the audited units ------------------------------------------------
+
+
+def plan_digest(audit: Audit) -> str:
+    """A fingerprint of what the plan tells the units: dates, scope, team and agenda."""
+    parts = [
+        audit.planned_start.isoformat(),
+        audit.planned_end.isoformat(),
+        audit.kind,
+        audit.objectives,
+        audit.processes,
+        audit.process_code or "",
+        ",".join(str(i) for i in sorted(audit.unit_ids)),
+        ",".join(str(link.clause_id) for link in sorted(audit.clause_links, key=lambda c: c.clause_id)),
+        ";".join(f"{m.user_id}:{m.role}" for m in sorted(audit.team, key=lambda m: m.user_id)),
+        ";".join(f"{i.day}|{i.time}|{i.activity}|{i.auditee_contact}" for i in audit.agenda),
+    ]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def plan_changed_since_sent(audit: Audit) -> bool:
+    return audit.plan_sent_at is not None and audit.plan_digest != plan_digest(audit)
+
+
+def may_send_plan(audit: Audit, user: User | None) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    lead = audit.lead
+    return access.can_plan_audits(user) or (lead is not None and lead.id == user.id)
+
+
+@dataclass
+class PlanSending:
+    recipients: list[User]  # the managers the plan went to
+    mailed: int  # messages handed to the mail server
+    mail_configured: bool
+    acknowledgements_reset: bool
+
+
+def send_plan(audit: Audit, *, actor: User | None, base_url: str = "") -> PlanSending:
+    """Steering or the lead auditor sends the plan of a planned audit to the managers of every audited
+    unit that has not acknowledged it yet. Sending a changed plan resets every acknowledgement. The
+    sending is recorded even when no mail server is configured."""
+    from audits.services import plan_notice  # the message; it reads this module's facts
+
+    if actor is not None and not may_send_plan(audit, actor):
+        raise NotAllowed(_("Only the steering committee or the lead auditor may send the audit plan."))
+    act_as(actor)
+    if audit.status != AuditStatus.PLANNED:
+        raise InvalidTransition(_("The plan is sent to the units while the audit is planned."))
+    if audit.lead is None:
+        raise DomainError(_("Name a lead auditor before sending the plan."))
+    digest = plan_digest(audit)
+    reset = audit.plan_digest != digest
+    if reset:
+        for link in audit.unit_links:
+            link.plan_acknowledged_by_id, link.plan_acknowledged_at = None, None
+    audit.plan_sent_at = utcnow()
+    audit.plan_sent_by_id = actor.id if actor is not None else None
+    audit.plan_digest = digest
+    db.session.flush()
+    units_of: dict[int, list[Unit]] = {}
+    people: dict[int, User] = {}
+    for link in sorted(audit.unit_links, key=lambda link: link.unit.code):
+        if link.plan_acknowledged_at is not None:
+            continue
+        for manager in queries.managers_of(link.unit_id):
+            people[manager.id] = manager
+            units_of.setdefault(manager.id, []).append(link.unit)
+    recipients = sorted(people.values(), key=lambda u: u.email)
+    settings = mail.smtp_settings()
+    if settings is None:
+        return PlanSending(recipients, 0, False, reset)
+    messages = [
+        plan_notice.message(settings, audit, person, units_of[person.id], base_url=base_url)
+        for person in recipients
+    ]
+    return PlanSending(recipients, mail.send(settings, messages), True, reset)
+
+
+def plan_waiting_units(audit: Audit) -> list[AuditUnit]:
+    if audit.plan_sent_at is None:
+        return []
+    return [link for link in audit.unit_links if link.plan_acknowledged_at is None]
+
+
+def acknowledge_plan(audit: Audit, unit: Unit, *, actor: User | None) -> AuditUnit:
+    """A manager of an audited unit acknowledges the plan sent to the unit."""
+    act_as(actor)
+    link = next((link for link in audit.unit_links if link.unit_id == unit.id), None)
+    if link is None:
+        raise NotFound(_("%(unit)s is not audited by %(ref)s.", unit=unit.code, ref=audit.ref))
+    if actor is not None and not access.can_edit_unit_records(actor, unit):
+        raise NotAllowed(_("Only a manager of %(unit)s may acknowledge its audit plan.", unit=unit.code))
+    if audit.plan_sent_at is None:
+        raise InvalidTransition(_("The plan of %(ref)s has not been sent yet.", ref=audit.ref))
+    if audit.status not in (AuditStatus.PLANNED, AuditStatus.IN_PROGRESS):
+        raise InvalidTransition(_("The audit is over: its plan is no longer acknowledged."))
+    if link.plan_acknowledged_at is not None:
+        raise InvalidTransition(_("The plan was already acknowledged for %(unit)s.", unit=unit.code))
+    link.plan_acknowledged_by_id = actor.id if actor is not None else None
+    link.plan_acknowledged_at = utcnow()
+    db.session.flush()
+    return link

@@ -175,10 +175,19 @@ def reference_date(programme: AuditProgramme, today: date | None = None) -> date
     return min(_today(today), date(programme.year, 12, 31))
 
 
-def calendar(programme: AuditProgramme) -> list[tuple[Audit, set[int]]]:
-    """Each audit of the programme with the months (1–12) its dates fall in."""
+def visible_audits(programme: AuditProgramme, user: User) -> list[Audit]:
+    """The programme's audits the person may see: all for org-wide readers, else those of their units."""
+    if access.reads_everything(user):
+        return list(programme.audits)
+    own = {m.unit_id for m in user.memberships}
+    return [a for a in programme.audits if a.unit_ids & own]
+
+
+def calendar(programme: AuditProgramme, user: User | None = None) -> list[tuple[Audit, set[int]]]:
+    """Each audit of the programme (those the user may see, when given) with the months (1–12) its
+    dates fall in."""
     rows = []
-    for audit in programme.audits:
+    for audit in programme.audits if user is None else visible_audits(programme, user):
         months = set()
         day = audit.planned_start.replace(day=1)
         while day <= audit.planned_end:
@@ -252,6 +261,7 @@ class MyWork:
     verifications_due: list[Finding] = field(default_factory=list)
     acknowledgements: list[AuditTeamMember] = field(default_factory=list)
     proposals: list[FollowUpProposal] = field(default_factory=list)
+    plans_to_acknowledge: list[AuditUnit] = field(default_factory=list)  # audit plans sent to my units
 
     @property
     def count(self) -> int:
@@ -264,6 +274,7 @@ class MyWork:
                 self.verifications_due,
                 self.acknowledgements,
                 self.proposals,
+                self.plans_to_acknowledge,
             )
         )
 
@@ -311,6 +322,8 @@ def my_work(user: User, today: date | None = None) -> MyWork:
             .order_by(Finding.audit_id.in_(team_audits).desc(), Finding.id)
         )
         work.verifications_due = [f for f in waiting if f.unit_id not in member_units]
+    # The lead acknowledges the others' warnings; steering acknowledges the lead's own (never oneself).
+    plans_audits = access.can_plan_audits(user)
     work.acknowledgements = [
         m
         for m in db.session.scalars(
@@ -319,11 +332,28 @@ def my_work(user: User, today: date | None = None) -> MyWork:
             .where(
                 AuditTeamMember.competence_warning,
                 AuditTeamMember.acknowledged_at.is_(None),
+                AuditTeamMember.user_id != user.id,
                 Audit.status.in_([AuditStatus.PLANNED, AuditStatus.IN_PROGRESS]),
             )
+            .order_by(AuditTeamMember.id)
         )
-        if (lead := m.audit.lead) is not None and lead.id == user.id
+        if ((lead := m.audit.lead) is not None and lead.id == user.id)
+        or (plans_audits and (lead is None or lead.id == m.user_id))
     ]
+    if managed:
+        work.plans_to_acknowledge = list(
+            db.session.scalars(
+                select(AuditUnit)
+                .join(Audit, Audit.id == AuditUnit.audit_id)
+                .where(
+                    AuditUnit.unit_id.in_(managed),
+                    AuditUnit.plan_acknowledged_at.is_(None),
+                    Audit.plan_sent_at.is_not(None),
+                    Audit.status.in_([AuditStatus.PLANNED, AuditStatus.IN_PROGRESS]),
+                )
+                .order_by(Audit.planned_start, Audit.ref)
+            )
+        )
     if access.can_plan_audits(user):
         work.proposals = pending_proposals(today, only_due=True)
     return work

@@ -162,6 +162,11 @@ def _render_audit(
         bookings=bookings,
         is_lead=planning.is_lead_auditor(audit, current_user),
         can_plan=access.can_plan_audits(current_user),
+        may_acknowledge=planning.may_acknowledge_competence,
+        can_send_plan=planning.may_send_plan(audit, current_user),
+        plan_changed=planning.plan_changed_since_sent(audit),
+        managed_unit_ids=access.managed_unit_ids(current_user),
+        reads_programme=access.reads_everything(current_user) or bool(current_user.memberships),
         can_log=access.can_log_findings(current_user, on_team),
         is_overdue=queries.is_overdue,
         history=history_of("audit", audit.id),
@@ -289,6 +294,71 @@ def team_acknowledge(ref: str, member_id: int) -> Response:
             db.session.commit()
             flash(_("Competence warning acknowledged."), "success")
     return redirect(url_for("audits.audit_show", ref=audit.ref) + "#team")
+
+
+@bp.route("/<ref>/team/<int:member_id>/lead", methods=["POST"])
+@login_required
+def team_make_lead(ref: str, member_id: int) -> Response:
+    require_planner()
+    audit = audit_or_404(ref)
+    member = db.get_or_404(AuditTeamMember, member_id)
+    if member.audit_id != audit.id:
+        abort(404)
+    if EmptyForm().validate_on_submit():
+        try:
+            planning.make_lead(member, actor=current_user)
+        except DomainError as exc:
+            flash_error(exc)
+        else:
+            db.session.commit()
+            flash(_("%(name)s is now the lead auditor.", name=member.user.full_name), "success")
+    return redirect(url_for("audits.audit_show", ref=audit.ref) + "#team")
+
+
+@bp.route("/<ref>/plan/send", methods=["POST"])
+@login_required
+def plan_send(ref: str) -> Response:
+    audit = audit_or_404(ref)
+    if not planning.may_send_plan(audit, current_user):
+        abort(403)
+    if EmptyForm().validate_on_submit():
+        try:
+            sending = planning.send_plan(audit, actor=current_user, base_url=request.host_url)
+        except DomainError as exc:
+            flash_error(exc)
+        else:
+            db.session.commit()
+            names = ", ".join(p.full_name for p in sending.recipients) or "—"
+            if sending.mail_configured:
+                flash(_("Plan sent by e-mail to: %(names)s.", names=names), "success")
+            else:
+                flash(
+                    _(
+                        "Plan recorded as sent and shown on the managers' “My work” (%(names)s); no mail "
+                        "server is configured, so no e-mail went out.",
+                        names=names,
+                    ),
+                    "warning",
+                )
+    return redirect(url_for("audits.audit_show", ref=audit.ref) + "#plan")
+
+
+@bp.route("/<ref>/plan/acknowledge/<int:unit_id>", methods=["POST"])
+@login_required
+def plan_acknowledge(ref: str, unit_id: int) -> Response:
+    audit = audit_or_404(ref)
+    unit = db.get_or_404(Unit, unit_id)
+    if not access.can_edit_unit_records(current_user, unit):
+        abort(403)
+    if EmptyForm().validate_on_submit():
+        try:
+            planning.acknowledge_plan(audit, unit, actor=current_user)
+        except DomainError as exc:
+            flash_error(exc)
+        else:
+            db.session.commit()
+            flash(_("Plan of %(ref)s acknowledged for %(unit)s.", ref=audit.ref, unit=unit.code), "success")
+    return redirect(url_for("audits.audit_show", ref=audit.ref) + "#plan")
 
 
 @bp.route("/<ref>/agenda", methods=["POST"])

@@ -7,17 +7,24 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from audits.forms import CompetenceForm, EmptyForm, ProgrammeForm, ProposalForm
-from audits.models import FollowUpProposal
+from audits.forms import (
+    CompetenceForm,
+    EmptyForm,
+    FollowUpPlanForm,
+    ProgrammeDecisionForm,
+    ProgrammeForm,
+    ProposalForm,
+)
+from audits.models import AuditProgramme, FollowUpProposal
 from audits.services import findings as finding_service
 from audits.services import planning, queries
 from audits.views.blueprint import bp
 from qms.extensions import db
-from qms.models.org import User
+from qms.models.org import OrgRole, User
 from qms.services import access
-from qms.services.errors import DomainError, NotFound
+from qms.services.errors import DomainError, NotAllowed, NotFound
 from qms.services.history import history_of
-from qms.views.helpers import form_error, refuse
+from qms.views.helpers import flash_error, form_error, refuse
 
 
 def require_reader() -> None:
@@ -30,18 +37,27 @@ def require_planner() -> None:
         abort(403)
 
 
-def programme_or_404(year: int):
+def programme_or_404(year: int) -> AuditProgramme:
     try:
         return planning.require_programme(year)
     except NotFound as exc:
         refuse(exc)
 
 
+def require_programme_reader() -> None:
+    """Org-wide readers and the people of any unit open the programmes (a unit's people see only the
+    audits of their units)."""
+    if not (access.reads_everything(current_user) or current_user.memberships):
+        abort(403)
+
+
 @bp.route("/programmes")
 @login_required
 def programmes() -> str:
-    require_reader()
-    return render_template("audits/programmes.html", programmes=planning.programmes())
+    require_programme_reader()
+    found = planning.programmes()
+    counts = {p.id: len(queries.visible_audits(p, current_user)) for p in found}
+    return render_template("audits/programmes.html", programmes=found, counts=counts)
 
 
 @bp.route("/programmes/new", methods=["GET", "POST"])
@@ -68,21 +84,44 @@ def programme_new() -> str | Response:
     return render_template("audits/programme_form.html", form=form, programme=None)
 
 
-@bp.route("/programmes/<int:year>")
-@login_required
-def programme(year: int) -> str:
-    require_reader()
-    programme = programme_or_404(year)
+def _follow_up_form(form: FollowUpPlanForm | None = None) -> FollowUpPlanForm:
+    form = form or FollowUpPlanForm()
+    form.proposal_ids.choices = [
+        (p.id, f"{p.finding.label} · {p.unit.code}") for p in queries.pending_proposals()
+    ]
+    return form
+
+
+def _render_programme(
+    programme: AuditProgramme,
+    *,
+    decision_form: ProgrammeDecisionForm | None = None,
+    follow_up_form: FollowUpPlanForm | None = None,
+) -> str:
+    reads_all = access.reads_everything(current_user)
+    can_plan = access.can_plan_audits(current_user)
     return render_template(
         "audits/programme.html",
         programme=programme,
-        calendar=queries.calendar(programme),
-        units_due=queries.units_due(programme),
+        reads_all=reads_all,
+        can_plan=can_plan,
+        calendar=queries.calendar(programme, current_user),
+        units_due=queries.units_due(programme) if reads_all else [],
         as_of=queries.reference_date(programme),
-        proposals=queries.pending_proposals(),
-        approve_form=EmptyForm(),
+        proposals=queries.pending_proposals() if can_plan else [],
+        actions=planning.allowed_programme_actions(programme, current_user),
+        button=EmptyForm(),
+        decision_form=decision_form or ProgrammeDecisionForm(),
+        follow_up_form=_follow_up_form(follow_up_form) if can_plan else None,
         history=history_of("audit_programme", programme.id),
     )
+
+
+@bp.route("/programmes/<int:year>")
+@login_required
+def programme(year: int) -> str:
+    require_programme_reader()
+    return _render_programme(programme_or_404(year))
 
 
 @bp.route("/programmes/<int:year>/edit", methods=["GET", "POST"])
@@ -90,7 +129,12 @@ def programme(year: int) -> str:
 def programme_edit(year: int) -> str | Response:
     require_planner()
     programme = programme_or_404(year)
+    if not programme.is_editable:
+        message = _("Programme %(year)s is submitted or approved: it can no longer be changed.", year=year)
+        flash(message, "warning")
+        return redirect(url_for("audits.programme", year=year))
     form = ProgrammeForm(obj=programme)
+    del form.year  # the year names the programme; it is not edited
     if form.validate_on_submit():
         try:
             planning.update_programme(
@@ -110,21 +154,75 @@ def programme_edit(year: int) -> str | Response:
     return render_template("audits/programme_form.html", form=form, programme=programme)
 
 
-@bp.route("/programmes/<int:year>/approve", methods=["POST"])
+@bp.route("/programmes/<int:year>/submit", methods=["POST"])
 @login_required
-def programme_approve(year: int) -> Response:
+def programme_submit(year: int) -> Response:
     require_planner()
     programme = programme_or_404(year)
     if EmptyForm().validate_on_submit():
         try:
-            planning.approve_programme(programme, actor=current_user)
+            planning.submit_programme(programme, actor=current_user)
         except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "danger")
+            flash_error(exc)
         else:
             db.session.commit()
-            flash(_("Programme approved."), "success")
+            flash(_("Programme %(year)s submitted for approval.", year=year), "success")
     return redirect(url_for("audits.programme", year=year))
+
+
+@bp.route("/programmes/<int:year>/decision", methods=["POST"])
+@login_required
+def programme_decide(year: int) -> str | Response:
+    if not current_user.has_role(OrgRole.LEADER):
+        abort(403)
+    programme = programme_or_404(year)
+    form = ProgrammeDecisionForm()
+    if form.validate_on_submit():
+        try:
+            if form.decision.data == "approve":
+                planning.approve_programme(
+                    programme,
+                    actor=current_user,
+                    decision_number=form.decision_number.data or "",
+                    decision_date=form.decision_date.data,
+                )
+            else:
+                planning.return_programme(programme, actor=current_user, comment=form.comment.data or "")
+        except NotAllowed as exc:
+            flash_error(exc)
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            db.session.commit()
+            if programme.is_approved:
+                flash(_("Programme %(year)s approved.", year=year), "success")
+            else:
+                flash(_("Programme %(year)s returned to the steering committee.", year=year), "info")
+            return redirect(url_for("audits.programme", year=year))
+    return _render_programme(programme, decision_form=form)
+
+
+@bp.route("/programmes/<int:year>/follow-ups", methods=["POST"])
+@login_required
+def programme_follow_ups(year: int) -> str | Response:
+    require_planner()
+    programme = programme_or_404(year)
+    form = _follow_up_form()
+    if form.validate_on_submit():
+        chosen = [db.session.get(FollowUpProposal, pid) for pid in form.proposal_ids.data or []]
+        try:
+            planned = planning.plan_follow_up_audits(
+                programme, [p for p in chosen if p is not None], actor=current_user
+            )
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            db.session.commit()
+            flash(
+                _("Follow-up audits planned: %(refs)s.", refs=", ".join(a.ref for a in planned)), "success"
+            )
+            return redirect(url_for("audits.programme", year=year))
+    return _render_programme(programme, follow_up_form=form)
 
 
 @bp.route("/proposals/<int:proposal_id>", methods=["GET", "POST"])
