@@ -27,6 +27,7 @@ from audits.models.finding import (
     FollowUpProposal,
     ProposalStatus,
 )
+from audits.models.questions import BankQuestion
 
 __all__ = [
     "NC_KINDS",
@@ -41,6 +42,7 @@ __all__ = [
     "AuditTeamMember",
     "AuditUnit",
     "AuditorCompetence",
+    "BankQuestion",
     "ChecklistItem",
     "ChecklistResult",
     "CorrectiveAction",
