@@ -21,6 +21,13 @@ from tests.audits_support import planned_audit
 from tests.conftest import Org
 
 
+@pytest.fixture(autouse=True)
+def bank(app: Any) -> None:
+    """The shipped question bank (SQLite's template has it from init; PostgreSQL runs empty the table)."""
+    questions.load_question_bank()
+    db.session.commit()
+
+
 def text(response: Any) -> str:
     return response.get_data(as_text=True)
 
@@ -250,7 +257,6 @@ def test_checklist_summary_counts(orgdata: Org) -> None:
 
 
 def test_bank_covers_every_clause_with_requirements_in_both_editions(app: Any) -> None:
-    questions.load_question_bank()  # PostgreSQL runs empty the table; SQLite has it from init
     for edition in ("2015", "2008"):
         clauses = db.session.scalars(select(Clause).where(Clause.edition == edition, Clause.level >= 2))
         with_requirements = [c for c in clauses if int(c.number.split(".")[0]) >= 4]
@@ -316,7 +322,6 @@ def test_only_steering_edits_the_bank(as_user: Any, orgdata: Org) -> None:
 
 
 def test_generate_uses_the_banks_active_questions(orgdata: Org) -> None:
-    questions.load_question_bank()
     steering = orgdata.user("steering")
     bank_423 = questions.bank_questions("2008", "4.2.3")
     deactivate(bank_423[0], steering)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
-from audits.models import Audit, AuditStatus, ChecklistItem, ChecklistResult
+from audits.models import Audit, AuditStatus, ChecklistItem, ChecklistResult, Finding
 from audits.services.questions import active_questions
 from qms.extensions import db
 from qms.formatting import current_lang
@@ -171,14 +172,34 @@ def needs_finding(item: ChecklistItem) -> bool:
     return item.result in RAISES_FINDING and not item.findings
 
 
+def load_findings(audit: Audit) -> list[ChecklistItem]:
+    """The audit's checklist with each row's findings loaded in one query (for the checklist page)."""
+    stmt = (
+        select(ChecklistItem)
+        .where(ChecklistItem.audit_id == audit.id)
+        .options(selectinload(ChecklistItem.findings))
+        .order_by(ChecklistItem.position)
+    )
+    return list(db.session.scalars(stmt))
+
+
 def checklist_summary(audit: Audit) -> dict[str, int]:
     """Counts for the audit page and report: `total`, one count per result (`conforms`,
     `nonconformity`, `observation`, `not_applicable`), `unanswered`, and `without_finding` (the
     nonconformity and observation rows no finding was raised from)."""
-    summary = {"total": len(audit.checklist), "unanswered": 0, "without_finding": 0}
+    summary = {"total": 0, "unanswered": 0, "without_finding": 0}
     summary.update({result.value: 0 for result in ChecklistResult})
-    for item in audit.checklist:
-        summary[item.result or "unanswered"] += 1
-        if needs_finding(item):
-            summary["without_finding"] += 1
+    per_result = (
+        select(ChecklistItem.result, func.count())
+        .where(ChecklistItem.audit_id == audit.id)
+        .group_by(ChecklistItem.result)
+    )
+    for result, count in db.session.execute(per_result):
+        summary[result or "unanswered"] += count
+        summary["total"] += count
+    raised = select(Finding.id).where(Finding.checklist_item_id == ChecklistItem.id).exists()
+    without = select(func.count()).where(
+        ChecklistItem.audit_id == audit.id, ChecklistItem.result.in_(sorted(RAISES_FINDING)), ~raised
+    )
+    summary["without_finding"] = db.session.scalar(without) or 0
     return summary

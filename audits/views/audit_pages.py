@@ -293,6 +293,7 @@ def checklist(ref: str) -> str | Response:
     can_edit = access.can_log_findings(current_user, audit.team_user_ids)
     if request.method == "POST" and not can_edit:
         abort(403)
+    checklists.load_findings(audit)
     form = ChecklistForm()
     form.new_clause_id.choices = [(0, "—"), *_clause_choices(audit.edition)]
     if not form.is_submitted():
