@@ -121,6 +121,15 @@ def register() -> None:
     labels.register("auditor_competence", label=_l("Auditor competence"))
     labels.register("checklist_item", label=_l("Checklist question"), values={"result": CHECKLIST_RESULT})
     labels.register(
+        "audit_question",
+        label=_l("Question bank question"),
+        fields={
+            "question_vi": _l("Question (Vietnamese)"),
+            "question_en": _l("Question (English)"),
+            "active": _l("Active"),
+        },
+    )
+    labels.register(
         "finding",
         label=_l("Audit finding"),
         fields={

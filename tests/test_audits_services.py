@@ -307,7 +307,8 @@ def test_attachments_are_checked_and_stored_by_content_hash(orgdata: Org, tmp_pa
 def test_checklist_is_generated_from_the_clauses_in_scope(orgdata: Org) -> None:
     audit = planned_audit(orgdata)
     added = checklists.generate_checklist(audit, actor=orgdata.user("auditor"))
-    assert [i.clause.number for i in added] == ["4.2.3", "8.2.2"]
+    # the question bank's questions of each clause in scope, clause by clause
+    assert list(dict.fromkeys(i.clause.number for i in added)) == ["4.2.3", "8.2.2"]
     assert checklists.generate_checklist(audit, actor=orgdata.user("auditor")) == []
     checklists.update_item(
         added[0], actor=orgdata.user("auditor"), question="Q?", result="nonconformity", notes="n"

@@ -215,11 +215,14 @@ def test_checklist_page(as_user: Any, orgdata: Org) -> None:
     assert "4.2.3" in page and "8.2.2" in page
     item = db.session.scalar(select(Audit)).checklist[0]
     client.post(
-        f"/audits/{audit.ref}/checklist/{item.id}",
+        f"/audits/{audit.ref}/checklist",
         data={
-            f"item{item.id}-question": "Q?",
-            f"item{item.id}-result": "conforms",
-            f"item{item.id}-notes": "ok",
+            "rows-0-item_id": str(item.id),
+            "rows-0-question": "Q?",
+            "rows-0-result": "conforms",
+            "rows-0-notes": "ok",
+            "new_clause_id": "0",
+            "save": "1",
         },
     )
     db.session.expire_all()

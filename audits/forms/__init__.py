@@ -19,7 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from audits.labels import AUDIT_CONFORMITY, AUDIT_KIND, CHECKLIST_RESULT, FINDING_KIND, TEAM_ROLE
+from audits.labels import AUDIT_CONFORMITY, AUDIT_KIND, FINDING_KIND, TEAM_ROLE
 
 
 def _choices(words: dict) -> list[tuple[str, object]]:
@@ -128,19 +128,6 @@ class CompetenceForm(FlaskForm):
     valid_from = DateField(_l("Valid from"), validators=[Optional()])
     valid_to = DateField(_l("Valid to"), validators=[Optional()])
     submit = SubmitField(_l("Add"))
-
-
-class ChecklistAddForm(FlaskForm):
-    question = TextAreaField(_l("Question"), validators=[Optional()])
-    clause_id = SelectField(_l("Clause"), coerce=int, validators=[Optional()])
-    submit = SubmitField(_l("Add a question"))
-
-
-class ChecklistItemForm(FlaskForm):
-    question = TextAreaField(_l("Question"), validators=[Optional()])
-    result = SelectField(_l("Result"), choices=lambda: [("", "—"), *_choices(CHECKLIST_RESULT)])
-    notes = TextAreaField(_l("Evidence notes"), validators=[Optional()])
-    submit = SubmitField(_l("Save"))
 
 
 class FindingForm(FlaskForm):

@@ -28,6 +28,7 @@ from audits.models.finding import (
     FollowUpProposal,
     ProposalStatus,
 )
+from audits.models.questions import BankQuestion
 from qms.models.counters import RefCounter
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "AuditTeamMember",
     "AuditUnit",
     "AuditorCompetence",
+    "BankQuestion",
     "ChecklistItem",
     "ChecklistResult",
     "CorrectiveAction",

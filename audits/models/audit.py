@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Boolean,
@@ -22,6 +23,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from qms.models.base import Base, Timestamped, Tracked
 from qms.models.clauses import Clause, Edition
 from qms.models.org import Unit, User
+
+if TYPE_CHECKING:
+    from audits.models.finding import Finding
 
 
 def _in(column: str, enum: type[StrEnum]) -> str:
@@ -358,6 +362,9 @@ class ChecklistItem(Tracked, Base):
 
     audit: Mapped[Audit] = relationship(back_populates="checklist")
     clause: Mapped[Clause | None] = relationship(lazy="joined")
+    findings: Mapped[list[Finding]] = relationship(
+        back_populates="checklist_item", order_by="Finding.id", passive_deletes=True
+    )
 
     def history_label(self) -> str:
         return f"#{self.position}"

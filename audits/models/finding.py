@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from audits.models.audit import Audit, _in
+from audits.models.audit import Audit, ChecklistItem, _in
 from qms.models.base import Base, Timestamped, Tracked, utcnow
 from qms.models.clauses import Clause
 from qms.models.org import Unit, User
@@ -87,6 +87,10 @@ class Finding(Tracked, Timestamped, Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     version: Mapped[int] = mapped_column(Integer, nullable=False)
+    # the checklist question the finding was raised from, if any
+    checklist_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("checklist_item.id", ondelete="SET NULL"), index=True
+    )
 
     __mapper_args__: dict[str, Any] = {"version_id_col": version}
 
@@ -107,6 +111,7 @@ class Finding(Tracked, Timestamped, Base):
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="finding", cascade="all, delete-orphan", order_by="Attachment.id"
     )
+    checklist_item: Mapped[ChecklistItem | None] = relationship(back_populates="findings")
 
     @property
     def is_nonconformity(self) -> bool:

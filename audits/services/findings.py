@@ -17,6 +17,7 @@ from audits.models import (
     ActionItem,
     Audit,
     AuditStatus,
+    ChecklistItem,
     CorrectiveAction,
     EffectivenessCheck,
     Finding,
@@ -177,6 +178,7 @@ def create_finding(
     requirement: str = "",
     process_code: str | None = None,
     raised_on: date | None = None,
+    checklist_item: ChecklistItem | None = None,
 ) -> Finding:
     if actor is not None:
         access.require_log_findings(actor, audit.team_user_ids)
@@ -184,6 +186,8 @@ def create_finding(
             raise InvalidTransition(_("Findings are logged while the audit is in progress."))
     act_as(actor)
     _check_finding_fields(audit, kind, unit, statement)
+    if checklist_item is not None and checklist_item.audit_id != audit.id:
+        raise DomainError(_("The checklist question belongs to another audit."))
     clause_row = _clause(edition, clause)
     raised_on = raised_on or date.today()
     finding = Finding(
@@ -206,6 +210,8 @@ def create_finding(
     else:
         finding.status = FindingStatus.NOTED
     db.session.add(finding)
+    if checklist_item is not None:
+        finding.checklist_item = checklist_item  # once in the session: the item lists it
     _flush(finding, actor)
     return finding
 

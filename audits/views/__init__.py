@@ -12,10 +12,20 @@ from flask import Flask
 def register(app: Flask) -> None:
     from audits import labels
     from audits.services import queries
-    from audits.views import audit_pages, export_pages, finding_pages, programme_pages, work_pages  # noqa: F401
+    from audits.services.questions import load_question_bank
+    from audits.views import (  # noqa: F401
+        audit_pages,
+        export_pages,
+        finding_pages,
+        programme_pages,
+        question_pages,
+        work_pages,
+    )
     from audits.views.blueprint import bp
+    from qms.services.setup import add_reference_loader
 
     labels.register()
+    add_reference_loader(app, load_question_bank)  # `qms init` loads the shipped question bank
     app.register_blueprint(bp)
     app.jinja_env.globals.update(
         audits_unit_panel=queries.unit_panel,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from types import SimpleNamespace
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,15 +15,14 @@ from werkzeug.wrappers import Response
 from audits.forms import (
     AgendaForm,
     AuditForm,
-    ChecklistAddForm,
-    ChecklistItemForm,
     ConclusionForm,
     EmptyForm,
     TeamForm,
     TransitionForm,
 )
+from audits.forms.checklist import ChecklistForm
 from audits.labels import AUDIT_ACTIONS
-from audits.models import AgendaItem, Audit, AuditTeamMember, ChecklistItem
+from audits.models import AgendaItem, Audit, AuditStatus, AuditTeamMember
 from audits.services import checklists, planning, queries
 from audits.views.blueprint import bp
 from audits.views.programme_pages import programme_or_404, require_planner
@@ -150,6 +151,7 @@ def _render_audit(
         audit=audit,
         findings=queries.findings_for_audit(audit),
         summary=queries.audit_summary(audit),
+        checklist_summary=checklists.checklist_summary(audit),
         actions=planning.allowed_audit_actions(audit, current_user),
         action_words=AUDIT_ACTIONS,
         transition_form=transition_form or TransitionForm(),
@@ -402,40 +404,81 @@ def agenda_delete(ref: str, item_id: int) -> Response:
     return redirect(url_for("audits.audit_show", ref=audit.ref) + "#agenda")
 
 
+def _checklist_error(form: ChecklistForm, exc: DomainError) -> None:
+    """A row's error goes next to that row's field, an error of the added question next to its fields."""
+    match = re.fullmatch(r"rows-(\d+)-(\w+)", exc.field or "")
+    if match and int(match.group(1)) < len(form.rows):
+        db.session.rollback()
+        row = form.rows[int(match.group(1))].form
+        field = getattr(row, match.group(2), None) or row.question
+        field.errors = [*field.errors, str(exc.message)]
+        return
+    if exc.field in ("question", "clause_id"):
+        exc.field = {"question": "new_question", "clause_id": "new_clause_id"}[exc.field]
+    form_error(form, exc)
+
+
 @bp.route("/<ref>/checklist", methods=["GET", "POST"])
 @login_required
 def checklist(ref: str) -> str | Response:
+    """The whole checklist is one form: every row's question, result and notes are saved together
+    (all or nothing); the "add" button saves the rows and adds the typed question in one go."""
     audit = audit_or_404(ref)
     can_edit = access.can_log_findings(current_user, audit.team_user_ids)
-    add_form = ChecklistAddForm(prefix="add")
-    add_form.clause_id.choices = [(0, "—"), *_clause_choices(audit.edition)]
-    if request.method == "POST":
-        if not can_edit:
-            abort(403)
-        if add_form.submit.data and add_form.validate_on_submit():
-            clause = db.session.get(Clause, add_form.clause_id.data) if add_form.clause_id.data else None
-            try:
-                checklists.add_item(
-                    audit, actor=current_user, question=add_form.question.data or "", clause=clause
+    if request.method == "POST" and not can_edit:
+        abort(403)
+    checklists.load_findings(audit)
+    form = ChecklistForm()
+    form.new_clause_id.choices = [(0, "—"), *_clause_choices(audit.edition)]
+    if not form.is_submitted():
+        for item in audit.checklist:
+            row = SimpleNamespace(
+                item_id=item.id, question=item.question, result=item.result or "", notes=item.notes
+            )
+            form.rows.append_entry(row)
+    if form.validate_on_submit():
+        rows = [
+            checklists.ChecklistRow(
+                item_id=int(row.item_id.data) if (row.item_id.data or "").isdigit() else 0,
+                question=row.question.data or "",
+                result=row.result.data or None,
+                notes=row.notes.data or "",
+            )
+            for row in (entry.form for entry in form.rows)
+        ]
+        try:
+            checklists.save_checklist(audit, actor=current_user, rows=rows)
+            if form.add.data:
+                clause = db.session.get(Clause, form.new_clause_id.data) if form.new_clause_id.data else None
+                item = checklists.add_item(
+                    audit, actor=current_user, question=form.new_question.data or "", clause=clause
                 )
-            except DomainError as exc:
-                form_error(add_form, exc)
-            else:
-                db.session.commit()
-                return redirect(url_for("audits.checklist", ref=audit.ref))
-    item_forms = []
-    for item in audit.checklist:
-        item_form = ChecklistItemForm(prefix=f"item{item.id}", obj=item)
-        if not item_form.is_submitted() or not item_form.submit.data:
-            item_form.result.data = item.result or ""
-        item_forms.append((item, item_form))
+        except DomainError as exc:
+            _checklist_error(form, exc)
+        else:
+            db.session.commit()
+            if form.add.data:
+                flash(_("Checklist saved; question %(n)s added.", n=item.position), "success")
+                return redirect(url_for("audits.checklist", ref=audit.ref) + f"#item-{item.id}")
+            flash(_("Checklist saved."), "success")
+            return redirect(url_for("audits.checklist", ref=audit.ref))
+    items = {item.id: item for item in audit.checklist}
+    rows_shown = []
+    for entry in form.rows:
+        item_id = entry.form.item_id.data
+        item = items.get(int(item_id)) if str(item_id or "").isdigit() else None
+        if item is not None:
+            rows_shown.append((item, entry.form))
     return render_template(
         "audits/checklist.html",
         audit=audit,
-        item_forms=item_forms,
-        add_form=add_form,
+        form=form,
+        rows=rows_shown if can_edit else [(item, None) for item in audit.checklist],
         button=EmptyForm(),
         can_edit=can_edit,
+        can_raise=can_edit and audit.status in (AuditStatus.IN_PROGRESS, AuditStatus.REPORTED),
+        raises_finding=checklists.RAISES_FINDING,
+        needs_finding=checklists.needs_finding,
     )
 
 
@@ -452,28 +495,3 @@ def checklist_generate(ref: str) -> Response:
             db.session.commit()
             flash(_("%(n)s questions added from the clauses in scope.", n=len(added)), "success")
     return redirect(url_for("audits.checklist", ref=audit.ref))
-
-
-@bp.route("/<ref>/checklist/<int:item_id>", methods=["POST"])
-@login_required
-def checklist_item(ref: str, item_id: int) -> Response:
-    audit = audit_or_404(ref)
-    item = db.get_or_404(ChecklistItem, item_id)
-    if item.audit_id != audit.id:
-        abort(404)
-    form = ChecklistItemForm(prefix=f"item{item.id}")
-    if form.validate_on_submit():
-        try:
-            checklists.update_item(
-                item,
-                actor=current_user,
-                question=form.question.data or "",
-                result=form.result.data or None,
-                notes=form.notes.data or "",
-            )
-        except DomainError as exc:
-            flash_error(exc)
-        else:
-            db.session.commit()
-            flash(_("Question %(n)s saved.", n=item.position), "success")
-    return redirect(url_for("audits.checklist", ref=audit.ref) + f"#item-{item.id}")

@@ -22,8 +22,17 @@ from audits.forms import (
     VerifyForm,
 )
 from audits.labels import FINDING_KIND, FINDING_STATUS
-from audits.models import ActionItem, Attachment, Finding, FindingStatus, FollowUpProposal
-from audits.services import attachments, queries
+from audits.models import (
+    ActionItem,
+    Attachment,
+    Audit,
+    ChecklistItem,
+    Finding,
+    FindingKind,
+    FindingStatus,
+    FollowUpProposal,
+)
+from audits.services import attachments, checklists, queries
 from audits.services import findings as service
 from audits.views.audit_pages import audit_or_404
 from audits.views.blueprint import bp
@@ -31,7 +40,7 @@ from audits.views.programme_pages import require_reader
 from qms.extensions import db
 from qms.models.org import Unit
 from qms.services import access, org
-from qms.services.errors import DomainError
+from qms.services.errors import DomainError, NotFound
 from qms.services.history import history_of
 from qms.views.helpers import flash_error, form_error
 
@@ -64,9 +73,12 @@ def finding_new(ref: str) -> str | Response:
         abort(403)
     form = FindingForm()
     form.unit_id.choices = [(u.id, f"{u.code} — {u.name}") for u in audit.units]
+    item = _checklist_item(audit)
     if not form.is_submitted():
         form.edition.data = audit.edition
         form.raised_on.data = min(max(date.today(), audit.planned_start), audit.planned_end)
+        if item is not None:
+            _prefill_from_item(form, audit, item)
     if form.validate_on_submit():
         try:
             finding = service.create_finding(
@@ -82,6 +94,7 @@ def finding_new(ref: str) -> str | Response:
                 process_code=form.process_code.data,
                 raised_on=form.raised_on.data
                 or min(max(date.today(), audit.planned_start), audit.planned_end),
+                checklist_item=item,
             )
         except DomainError as exc:
             form_error(form, exc)
@@ -90,6 +103,32 @@ def finding_new(ref: str) -> str | Response:
             flash(_("Finding %(ref)s logged.", ref=finding.label), "success")
             return _back(finding)
     return render_template("audits/finding_form.html", form=form, audit=audit, finding=None)
+
+
+def _checklist_item(audit: Audit) -> ChecklistItem | None:
+    """The checklist row named by `?item=` (the form posts back to the same address, so it stays)."""
+    item_id = request.args.get("item", type=int)
+    if item_id is None:
+        return None
+    try:
+        return checklists.item_for_finding(audit, item_id)
+    except NotFound:
+        abort(404)
+
+
+def _prefill_from_item(form: FindingForm, audit: Audit, item: ChecklistItem) -> None:
+    """A nonconformity answer proposes a minor nonconformity, an observation an observation; the
+    item's notes are the evidence and its question the requirement."""
+    kind = {"nonconformity": FindingKind.MINOR, "observation": FindingKind.OBSERVATION}.get(item.result or "")
+    if kind is not None:
+        form.kind.data = kind.value
+    if item.clause is not None:
+        form.edition.data = item.clause.edition
+        form.clause.data = item.clause.number
+    if len(audit.units) == 1:
+        form.unit_id.data = audit.units[0].id
+    form.evidence.data = item.notes
+    form.requirement.data = item.question
 
 
 @bp.route("/findings/<int:finding_id>/edit", methods=["GET", "POST"])
