@@ -48,6 +48,15 @@ def upload_limit_mb() -> float:
         return 10.0
 
 
+def days_setting(name: str, default: int) -> int:
+    """A number of days from the environment; the default when unset or not a whole number >= 0."""
+    try:
+        value = int(os.environ.get(name, str(default)))
+    except ValueError:
+        return default
+    return value if value >= 0 else default
+
+
 def from_environment(instance_path: Path) -> dict[str, Any]:
     return {
         "SECRET_KEY": secret_key(instance_path),
@@ -66,4 +75,9 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         # Uploaded documents: QMS_MAX_UPLOAD_MB per file; a request may carry a little more (the form).
         "QMS_MAX_UPLOAD_MB": upload_limit_mb(),
         "MAX_CONTENT_LENGTH": max(20, int(upload_limit_mb()) + 2) * 1024 * 1024,
+        # Deadlines of a nonconformity's answer, in calendar days, and when overdue work is escalated.
+        "QMS_NC_PLAN_DAYS": days_setting("QMS_NC_PLAN_DAYS", 15),
+        "QMS_PLAN_REVIEW_DAYS": days_setting("QMS_PLAN_REVIEW_DAYS", 5),
+        "QMS_VERIFY_DAYS": days_setting("QMS_VERIFY_DAYS", 30),
+        "QMS_ESCALATE_DAYS": days_setting("QMS_ESCALATE_DAYS", 7),
     }

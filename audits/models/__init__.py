@@ -17,6 +17,7 @@ from audits.models.audit import (
 )
 from audits.models.finding import (
     NC_KINDS,
+    ActionEvidence,
     ActionItem,
     Attachment,
     CorrectiveAction,
@@ -30,6 +31,7 @@ from audits.models.finding import (
 
 __all__ = [
     "NC_KINDS",
+    "ActionEvidence",
     "ActionItem",
     "AgendaItem",
     "Attachment",

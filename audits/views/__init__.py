@@ -11,7 +11,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from audits import labels
-    from audits.services import queries
+    from audits.services import deadlines, queries
     from audits.views import audit_pages, export_pages, finding_pages, programme_pages, work_pages  # noqa: F401
     from audits.views.blueprint import bp
 
@@ -21,4 +21,5 @@ def register(app: Flask) -> None:
         audits_unit_panel=queries.unit_panel,
         audits_dashboard=queries.dashboard_figures,
         audits_enabled=True,
+        audit_step=deadlines.current_step,
     )
