@@ -203,7 +203,10 @@ class ActionItem(Tracked, Timestamped, Base):
     finding: Mapped[Finding] = relationship(back_populates="actions")
     owner: Mapped[User | None] = relationship()
     evidence_files: Mapped[list[ActionEvidence]] = relationship(
-        back_populates="action", cascade="all, delete-orphan", order_by="ActionEvidence.id"
+        back_populates="action",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="ActionEvidence.id",
     )
 
     def is_overdue(self, today: date) -> bool:
