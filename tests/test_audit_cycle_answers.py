@@ -160,6 +160,7 @@ def test_escalation_reaches_managers_and_steering_after_the_threshold(
     mails = {rcpt: msg for rcpts, msg in mailbox.received for rcpt in rcpts}
     assert set(mails) == {"manager.a@example.vn"}
     assert "Escalated" not in mails["manager.a@example.vn"].get_content()
+    assert "Danh mục tài liệu chưa cập nhật. — due 2018-08-01" in mails["manager.a@example.vn"].get_content()
     mailbox.received.clear()
 
     # overdue by 8 days: also to every steering user, in its own part

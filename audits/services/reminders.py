@@ -180,13 +180,17 @@ def _action_line(action: ActionItem, lang: str) -> str:
 
 
 def _finding_line(finding: Finding, lang: str) -> str:
-    return _(
+    line = _(
         "%(ref)s (%(unit)s, audit %(audit)s): %(statement)s",
         ref=finding.label,
         unit=finding.unit.code,
         audit=finding.audit.ref,
         statement=finding.statement,
     )
+    step = deadlines.current_step(finding)
+    if step is not None and step.due_on is not None:
+        line += " — " + _("due %(date)s", date=fmt_date(step.due_on, lang))
+    return line
 
 
 def _escalated_line(step: deadlines.Step, lang: str) -> str:
