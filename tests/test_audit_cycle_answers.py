@@ -116,7 +116,7 @@ def test_an_overdue_step_shows_in_red_with_its_days_everywhere(as_user: Any, org
     days = (date.today() - date(2018, 8, 1)).days
     late = re.compile(
         r'class="small step-deadline text-danger fw-semibold" data-step="plan">[^<]*01/08/2018</span>'
-        rf'\s*<span class="badge text-bg-danger overdue">{days} '
+        rf'\s*<span class="badge text-bg-danger overdue">quá hạn {days} ngày</span>'
     )
     manager = as_user("manager_a")
     for page in ("/", f"/units/{orgdata.unit_a.id}", "/audits/my-work", f"/audits/{audit.ref}"):
@@ -249,6 +249,7 @@ def test_one_form_keeps_everything_typed_on_an_error_and_saves_nothing(as_user: 
     manager = as_user("manager_a")
     form_page = text(manager.get(url))
     assert "data-warn-unsaved" in form_page and 'name="actions-0-owner_id"' in form_page
+    assert "Khắc phục tức thời (sửa chữa ngay)" in form_page and "Hành động khắc phục" in form_page
     member = orgdata.user("member_a")
     assert f'<option value="{member.id}">' in form_page  # the unit's people are offered
 

@@ -118,6 +118,9 @@ class AttachmentForm(FlaskForm):
     submit = SubmitField(_l("Attach"))
 
 
+MAX_ACTION_ROWS = 50
+
+
 class ActionRowForm(Form):
     """One row of the plan's actions: what, who (a user of the unit, or a name), by when."""
 
@@ -137,8 +140,8 @@ class PlanForm(FlaskForm):
     version = HiddenField()
     correction = TextAreaField(_l("Correction (immediate fix)"), validators=[Optional()])
     root_cause = TextAreaField(_l("Root cause"), validators=[Optional()])
-    whys = FieldList(StringField(_l("Why?"), validators=[Optional()]), min_entries=5, max_entries=5)
-    actions = FieldList(FormField(ActionRowForm), min_entries=1, max_entries=50)
+    whys = FieldList(StringField(_l("Why?"), validators=[Optional()]), min_entries=5, max_entries=20)
+    actions = FieldList(FormField(ActionRowForm), min_entries=1, max_entries=MAX_ACTION_ROWS)
     save = SubmitField(_l("Save"))
     add_row = SubmitField(_l("Add a row"))
     submit_plan = SubmitField(_l("Save and submit for review"))

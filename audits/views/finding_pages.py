@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 
 from audits.forms import (
     EMPTY_ACTION_ROWS,
+    MAX_ACTION_ROWS,
     AttachmentForm,
     DoneForm,
     EmptyForm,
@@ -234,13 +235,13 @@ def _plan_form_of(finding: Finding) -> PlanForm:
         }
         for a in service.current_actions(finding)
     ]
-    rows += [{"owner_id": 0} for _n in range(EMPTY_ACTION_ROWS)]
+    rows = (rows + [{"owner_id": 0} for _n in range(EMPTY_ACTION_ROWS)])[:MAX_ACTION_ROWS]
     form = PlanForm(
         formdata=None,
         version=str(plan.version) if plan else "",
         correction=plan.correction if plan else "",
         root_cause=plan.root_cause if plan else "",
-        whys=(whys + [""] * 5)[: max(5, len(whys))],
+        whys=(whys + [""] * 5)[: max(5, min(len(whys), 20))],
         actions=rows,
     )
     _owner_choices(form, finding)
@@ -295,7 +296,8 @@ def plan_save(finding_id: int) -> str | Response:
         abort(403)
     form = PlanForm()
     if form.add_row.data:
-        form.actions.append_entry({"owner_id": 0})
+        if len(form.actions.entries) < MAX_ACTION_ROWS:
+            form.actions.append_entry({"owner_id": 0})
         _owner_choices(form, finding)
         return _render_finding(finding, plan_form=form)
     _owner_choices(form, finding)
