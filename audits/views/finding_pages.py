@@ -373,23 +373,6 @@ def _files_root() -> Path:
     return Path(current_app.config.get("AUDIT_FILES_DIR") or current_app.instance_path)
 
 
-@bp.route("/findings/<int:finding_id>/submit", methods=["POST"])
-@login_required
-def plan_submit(finding_id: int) -> Response:
-    finding = finding_or_404(finding_id)
-    if not access.can_answer_finding(current_user, finding.unit):
-        abort(403)
-    if EmptyForm().validate_on_submit():
-        try:
-            service.submit_plan(finding, actor=current_user)
-        except DomainError as exc:
-            flash_error(exc)
-        else:
-            db.session.commit()
-            flash(_("Plan submitted to the auditor."), "success")
-    return _back(finding)
-
-
 @bp.route("/findings/<int:finding_id>/review", methods=["POST"])
 @login_required
 def plan_review(finding_id: int) -> Response:
