@@ -498,14 +498,20 @@ def export_calendar(year: int, output: str | None, lang: str) -> None:
 @cli.command("notify")
 @click.option("--days", default=7, show_default=True, type=click.IntRange(0, 90), help="Look this far ahead.")
 @click.option("--today", "today", type=click.DateTime(["%Y-%m-%d"]), help="Judge as of this date.")
-@click.option("--dry-run", is_flag=True, help="Print the digests instead of sending them.")
+@click.option(
+    "--escalate-after",
+    type=click.IntRange(0, 365),
+    help="Escalate work overdue by more than N days (default QMS_ESCALATE_DAYS, 7).",
+)
+@click.option("--dry-run", is_flag=True, help="Print who would receive what; send nothing.")
 @with_appcontext
 @domain_errors
-def notify_command(days: int, today: Any, dry_run: bool) -> None:
+def notify_command(days: int, today: Any, escalate_after: int | None, dry_run: bool) -> None:
     """E-mail each person one digest of overdue and soon-due work (run daily by cron).
 
-    The server is QMS_SMTP_URL (smtp://user:pass@host:port or smtps://…), the sender QMS_MAIL_FROM.
-    Without a server nothing is sent and the exit status is 1."""
+    Work overdue by more than QMS_ESCALATE_DAYS days goes also to the unit's managers and the steering
+    committee. The server is QMS_SMTP_URL (smtp://user:pass@host:port or smtps://…), the sender
+    QMS_MAIL_FROM. Without a server nothing is sent and the exit status is 1."""
     import os
     from datetime import date
 
@@ -516,15 +522,24 @@ def notify_command(days: int, today: Any, dry_run: bool) -> None:
     settings = mail.smtp_settings()
     if settings is None and not dry_run:
         raise UserError(_("QMS_SMTP_URL is not set: no reminder sent"))
-    found = reminders.digests(day, days=days)
+    if escalate_after is None:
+        escalate_after = reminders.escalate_after_days()
+    found = reminders.digests(day, days=days, escalate_after=escalate_after)
     base_url = os.environ.get("QMS_BASE_URL", "")
     if dry_run:
         settings = settings or mail.SmtpSettings(False, "localhost", 25, None, None, "qms-tracker@localhost")
-        for msg in reminders.messages(settings, found, day, days=days, base_url=base_url):
-            click.echo(f"To: {msg['To']}\nSubject: {msg['Subject']}\n\n{msg.get_content()}")
+        out = reminders.messages(
+            settings, found, day, days=days, base_url=base_url, escalate_after=escalate_after
+        )
+        click.echo(_("Dry run: nothing is sent; %(count)s message(s) would be sent.", count=len(out)))
+        for msg in out:
+            click.echo(f"\nTo: {msg['To']}\nSubject: {msg['Subject']}\n\n{msg.get_content()}")
         return
     assert settings is not None
-    sent = mail.send(settings, reminders.messages(settings, found, day, days=days, base_url=base_url))
+    sent = mail.send(
+        settings,
+        reminders.messages(settings, found, day, days=days, base_url=base_url, escalate_after=escalate_after),
+    )
     click.echo(_("%(count)s reminder(s) sent through %(server)s", count=sent, server=settings.describe()))
 
 

@@ -48,6 +48,15 @@ def upload_limit_mb() -> float:
         return 10.0
 
 
+def days_setting(name: str, default: int) -> int:
+    """A number of days from the environment; the default when unset or not a whole number >= 0."""
+    try:
+        value = int(os.environ.get(name, str(default)))
+    except ValueError:
+        return default
+    return value if value >= 0 else default
+
+
 def from_environment(instance_path: Path) -> dict[str, Any]:
     return {
         "SECRET_KEY": secret_key(instance_path),
@@ -70,4 +79,9 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         # 01/BC-BCĐ, 02/BC-BCĐ … per year) and the place written before their date.
         "QMS_AUDIT_REPORT_SERIES": os.environ.get("QMS_AUDIT_REPORT_SERIES", "").strip() or "BC-BCĐ",
         "QMS_PLACE": os.environ.get("QMS_PLACE", "").strip() or "Nha Trang",
+        # Deadlines of a nonconformity's answer, in calendar days, and when overdue work is escalated.
+        "QMS_NC_PLAN_DAYS": days_setting("QMS_NC_PLAN_DAYS", 15),
+        "QMS_PLAN_REVIEW_DAYS": days_setting("QMS_PLAN_REVIEW_DAYS", 5),
+        "QMS_VERIFY_DAYS": days_setting("QMS_VERIFY_DAYS", 30),
+        "QMS_ESCALATE_DAYS": days_setting("QMS_ESCALATE_DAYS", 7),
     }

@@ -80,14 +80,15 @@ def work(app, orgdata: Org) -> Org:
     answered(orgdata, nonconformity(orgdata, audit, statement="Hồ sơ thiếu."), due=date(2018, 12, 1))
     nc4 = answered(orgdata, nonconformity(orgdata, audit, statement="Sổ chưa ký."), due=date(2018, 8, 1))
     findings.review_plan(nc4, actor=auditor, accept=True)
-    findings.mark_action_done(nc4.actions[0], actor=manager, done_on=date(2018, 7, 30))
+    findings.mark_action_done(nc4.actions[0], actor=manager, done_on=date(2018, 7, 30), note="Đã làm")
     db.session.commit()
     return orgdata
 
 
 def test_each_person_gets_one_digest_of_what_waits(app, work, smtp_server, runner):
     mailbox, _port = smtp_server
-    result = runner.invoke(cli, args=["notify", "--today", "2018-09-05"])
+    # NC-002's plan is 35 days overdue: escalation (tests/test_audit_cycle_answers.py) is kept out here
+    result = runner.invoke(cli, args=["notify", "--today", "2018-09-05", "--escalate-after", "60"])
     assert result.exit_code == 0, result.output
     assert "2 reminder(s) sent" in result.output
     mails = mailbox.by_recipient()
@@ -124,7 +125,8 @@ def test_the_horizon_decides_what_is_due(app, work, smtp_server, runner):
 def test_login_with_user_and_password(app, work, smtp_server, runner, monkeypatch):
     mailbox, port = smtp_server
     monkeypatch.setenv("QMS_SMTP_URL", f"smtp://qms:p%40ss%20word@127.0.0.1:{port}")
-    assert runner.invoke(cli, args=["notify", "--today", "2018-09-05"]).exit_code == 0
+    args = ["notify", "--today", "2018-09-05", "--escalate-after", "60"]
+    assert runner.invoke(cli, args=args).exit_code == 0
     assert len(mailbox.received) == 2
     mailbox.received.clear()
     monkeypatch.setenv("QMS_SMTP_URL", f"smtp://qms:wrong@127.0.0.1:{port}")

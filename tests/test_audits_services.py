@@ -203,8 +203,10 @@ def test_effectiveness_loop(orgdata: Org) -> None:
     findings.submit_plan(finding, actor=manager)
     findings.review_plan(finding, actor=auditor, accept=True)
     with pytest.raises(NotAllowed):  # an auditor cannot do the unit's part
-        findings.mark_action_done(finding.actions[0], actor=auditor, done_on=date(2018, 9, 1))
-    findings.mark_action_done(finding.actions[0], actor=manager, done_on=date(2018, 9, 1))
+        findings.mark_action_done(
+            finding.actions[0], actor=auditor, done_on=date(2018, 9, 1), note="Đã làm"
+        )
+    findings.mark_action_done(finding.actions[0], actor=manager, done_on=date(2018, 9, 1), note="Đã làm")
     assert finding.status == FindingStatus.ACTIONS_DONE
     with pytest.raises(NotAllowed):  # the unit's manager cannot verify its own actions
         findings.verify(finding, actor=manager, checked_on=date(2018, 9, 5), evidence="ok", effective=True)
@@ -218,7 +220,9 @@ def test_effectiveness_loop(orgdata: Org) -> None:
     )
     findings.submit_plan(finding, actor=manager)
     findings.review_plan(finding, actor=auditor, accept=True)
-    findings.mark_action_done(findings.current_actions(finding)[0], actor=manager, done_on=date(2018, 9, 20))
+    findings.mark_action_done(
+        findings.current_actions(finding)[0], actor=manager, done_on=date(2018, 9, 20), note="Đã làm"
+    )
     findings.verify(
         finding, actor=auditor, checked_on=date(2018, 10, 2), evidence="10/10 đúng hạn", effective=True
     )

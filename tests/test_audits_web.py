@@ -101,37 +101,30 @@ def test_roles_on_a_nonconformity(as_user: Any, orgdata: Org) -> None:
     audit = planned_audit(orgdata)
     finding = nonconformity(orgdata, audit)
     url = f"/audits/findings/{finding.id}"
-    plan = {"correction": "Sửa", "root_cause": "Chưa phân công", "whys": "a\nb", "version": ""}
-    # an auditor cannot edit the unit's actions
+    plan = {"correction": "Sửa", "root_cause": "Chưa phân công", "whys-0": "a", "whys-1": "b", "version": ""}
+    row = {"actions-0-what": "Phân công", "actions-0-owner_id": "0", "actions-0-owner_name": "A"}
+    # an auditor cannot edit the unit's answer
     auditor = as_user("auditor")
-    assert auditor.post(f"{url}/plan", data=plan).status_code == 403
-    assert (
-        auditor.post(
-            f"{url}/actions", data={"what": "x", "owner_name": "A", "due_on": "2018-09-30"}
-        ).status_code
-        == 403
-    )
+    answer = {**plan, **row, "actions-0-due_on": "2018-09-30"}
+    assert auditor.post(f"{url}/plan", data=answer).status_code == 403
     # another unit's manager sees nothing
     other = as_user("manager_b")
     assert other.get(url).status_code == 403
     assert other.get(f"/audits/{audit.ref}").status_code == 403
-    # the unit's manager answers
+    # the unit's manager answers: correction, cause and actions in one form
     manager = as_user("manager_a")
-    assert manager.post(f"{url}/plan", data=plan).status_code == 302
+    response = manager.post(f"{url}/plan", data={**plan, **row, "actions-0-due_on": "2018-07-01"})
+    assert response.status_code == 200 and "invalid-feedback" in text(response)  # due before the finding
     response = manager.post(
-        f"{url}/actions",
-        data={"what": "Phân công", "owner_name": "A", "due_on": "2018-07-01"},
-        follow_redirects=True,
+        f"{url}/plan", data={**plan, **row, "actions-0-due_on": "2018-09-30", "submit_plan": "1"}
     )
-    assert "alert-danger" in text(response)  # due before the finding
-    manager.post(f"{url}/actions", data={"what": "Phân công", "owner_name": "A", "due_on": "2018-09-30"})
-    assert manager.post(f"{url}/submit").status_code == 302
+    assert response.status_code == 302
     assert manager.post(f"{url}/review", data={"decision": "accept"}).status_code == 403
     auditor = as_user("auditor")
     auditor.post(f"{url}/review", data={"decision": "accept", "comment": ""})
     manager = as_user("manager_a")
     action_id = db.session.get(Finding, finding.id).actions[0].id
-    manager.post(f"/audits/actions/{action_id}/done", data={"done_on": "2018-09-01"})
+    manager.post(f"/audits/actions/{action_id}/done", data={"done_on": "2018-09-01", "note": "Đã phân công"})
     # the unit's manager cannot verify their own actions
     assert (
         manager.post(

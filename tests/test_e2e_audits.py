@@ -90,13 +90,11 @@ def test_plan_audit_log_nonconformity_answer_verify_close(
     page.goto(finding_url)
     page.locator("#plan-form textarea[name=correction]").fill("Bổ sung QT-TNMT-05 vào danh mục.")
     page.locator("#plan-form textarea[name=root_cause]").fill("Chưa phân công người cập nhật danh mục.")
-    submit(page, "#plan-form")
-    page.locator("#action-form textarea[name=what]").fill(
+    page.locator("#plan-form textarea[name='actions-0-what']").fill(
         "Phân công đầu mối ISO rà soát danh mục hằng tháng."
     )
-    page.locator("#action-form input[name=owner_name]").fill("Nguyễn Thị Hoa")
-    page.locator("#action-form input[name=due_on]").fill("2018-12-28")
-    submit(page, "#action-form")
+    page.locator("#plan-form input[name='actions-0-owner_name']").fill("Nguyễn Thị Hoa")
+    page.locator("#plan-form input[name='actions-0-due_on']").fill("2018-12-28")
     page.locator("#submit-plan").click()
     page.wait_for_load_state("load")
     assert page.locator("#finding-status [data-status=plan_submitted]").count() == 1
@@ -113,6 +111,7 @@ def test_plan_audit_log_nonconformity_answer_verify_close(
     # the unit marks the action done
     sign_in(page, live_server, MANAGER)
     page.goto(finding_url)
+    page.locator("form[action$='/done'] textarea[name=note]").fill("Đã cập nhật danh mục tài liệu.")
     submit(page, "form[action$='/done']")
     assert page.locator("#finding-status [data-status=actions_done]").count() == 1
     assert page.locator("#verify-form").count() == 0  # the manager cannot verify

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from wtforms import (
+    BooleanField,
     DateField,
+    FieldList,
+    Form,
+    FormField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -149,23 +153,42 @@ class AttachmentForm(FlaskForm):
     submit = SubmitField(_l("Attach"))
 
 
+MAX_ACTION_ROWS = 50
+
+
+class ActionRowForm(Form):
+    """One row of the plan's actions: what, who (a user of the unit, or a name), by when."""
+
+    id = HiddenField()
+    what = TextAreaField(_l("Corrective action"), validators=[Optional()])
+    owner_id = SelectField(_l("Who"), coerce=int, default=0, validate_choice=False)
+    owner_name = StringField(
+        _l("or name someone without an account"), validators=[Optional(), Length(max=200)]
+    )
+    due_on = DateField(_l("Due date"), validators=[Optional()])
+    remove = BooleanField(_l("Remove"))
+
+
 class PlanForm(FlaskForm):
+    """The unit's whole answer in one form: correction, root cause with the 5 whys, and the actions."""
+
     version = HiddenField()
     correction = TextAreaField(_l("Correction (immediate fix)"), validators=[Optional()])
     root_cause = TextAreaField(_l("Root cause"), validators=[Optional()])
-    whys = TextAreaField(_l("5 whys (one answer a line, optional)"), validators=[Optional()])
-    submit = SubmitField(_l("Save the plan"))
+    whys = FieldList(StringField(_l("Why?"), validators=[Optional()]), min_entries=5, max_entries=20)
+    actions = FieldList(FormField(ActionRowForm), min_entries=1, max_entries=MAX_ACTION_ROWS)
+    save = SubmitField(_l("Save"))
+    add_row = SubmitField(_l("Add a row"))
+    submit_plan = SubmitField(_l("Save and submit for review"))
 
 
-class ActionForm(FlaskForm):
-    what = TextAreaField(_l("Corrective action"), validators=[Optional()])
-    owner_name = StringField(_l("Who"), validators=[Optional(), Length(max=200)])
-    due_on = DateField(_l("Due date"), validators=[Optional()])
-    submit = SubmitField(_l("Add the action"))
+EMPTY_ACTION_ROWS = 2
 
 
 class DoneForm(FlaskForm):
     done_on = DateField(_l("Done on"), validators=[Optional()])
+    note = TextAreaField(_l("What was done"), validators=[Optional()])
+    files = MultipleFileField(_l("Evidence files (optional)"))
     submit = SubmitField(_l("Mark done"))
 
 

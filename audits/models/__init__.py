@@ -18,6 +18,7 @@ from audits.models.audit import (
 )
 from audits.models.finding import (
     NC_KINDS,
+    ActionEvidence,
     ActionItem,
     Attachment,
     CorrectiveAction,
@@ -33,6 +34,7 @@ from qms.models.counters import RefCounter
 
 __all__ = [
     "NC_KINDS",
+    "ActionEvidence",
     "ActionItem",
     "AgendaItem",
     "Attachment",

@@ -84,6 +84,11 @@ class Finding(Tracked, Timestamped, Base):
     raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     closed_on: Mapped[date | None] = mapped_column(Date)
     round: Mapped[int] = mapped_column(Integer, default=1)
+    # The deadline of each step, stored when the step starts (a later change of the settings does
+    # not move it): the unit's plan, the auditor's review of it, the verification of effectiveness.
+    plan_due_on: Mapped[date | None] = mapped_column(Date, index=True)
+    review_due_on: Mapped[date | None] = mapped_column(Date)
+    verify_due_on: Mapped[date | None] = mapped_column(Date)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     version: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -198,9 +203,16 @@ class ActionItem(Tracked, Timestamped, Base):
     )
     due_on: Mapped[date] = mapped_column(Date, index=True)
     done_on: Mapped[date | None] = mapped_column(Date)
+    done_note: Mapped[str] = mapped_column(Text, default="")
 
     finding: Mapped[Finding] = relationship(back_populates="actions")
     owner: Mapped[User | None] = relationship()
+    evidence_files: Mapped[list[ActionEvidence]] = relationship(
+        back_populates="action",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="ActionEvidence.id",
+    )
 
     def is_overdue(self, today: date) -> bool:
         return self.done_on is None and self.due_on < today
@@ -210,6 +222,29 @@ class ActionItem(Tracked, Timestamped, Base):
 
     def history_anchors(self) -> list[tuple[str, object]]:
         return [("finding", self.finding_id)]
+
+
+class ActionEvidence(Tracked, Timestamped, Base):
+    """A file showing an action was done; stored once under its SHA-256 content hash, like attachments."""
+
+    __tablename__ = "action_evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("action_item.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    action: Mapped[ActionItem] = relationship(back_populates="evidence_files")
+    uploaded_by: Mapped[User | None] = relationship()
+
+    def history_label(self) -> str:
+        return self.filename
+
+    def history_anchors(self) -> list[tuple[str, object]]:
+        return [("finding", self.action.finding_id if self.action else None)]
 
 
 class EffectivenessCheck(Tracked, Timestamped, Base):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask_babel import gettext as _
@@ -34,24 +35,16 @@ def storage_path(root: Path, sha256: str) -> Path:
     return root / "attachments" / sha256[:2] / sha256
 
 
-def _may_attach(finding: Finding, user: User | None) -> bool:
-    return access.can_log_findings(user, finding.audit.team_user_ids) or access.can_answer_finding(
-        user, finding.unit
-    )
+@dataclass(frozen=True)
+class StoredFile:
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
 
 
-def add_attachment(
-    finding: Finding,
-    *,
-    actor: User | None,
-    filename: str,
-    data: bytes,
-    root: Path,
-    max_bytes: int = MAX_BYTES,
-) -> Attachment:
-    if actor is not None and not _may_attach(finding, actor):
-        raise NotAllowed(_("Only the audit team or the unit's manager may attach evidence."))
-    act_as(actor)
+def check_file(filename: str, data: bytes, *, max_bytes: int = MAX_BYTES) -> StoredFile:
+    """Check an uploaded file (type by name and content, size) without storing it."""
     name = Path(filename or "").name.strip()
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in ALLOWED:
@@ -70,19 +63,46 @@ def add_attachment(
         raise DomainError(
             _("The file's content does not match its type (.%(ext)s).", ext=extension), field="file"
         )
-    digest = hashlib.sha256(data).hexdigest()
-    target = storage_path(root, digest)
+    return StoredFile(name[:255], content_type, len(data), hashlib.sha256(data).hexdigest())
+
+
+def store_file(filename: str, data: bytes, *, root: Path, max_bytes: int = MAX_BYTES) -> StoredFile:
+    """Check an uploaded file and store it once under its content hash."""
+    stored = check_file(filename, data, max_bytes=max_bytes)
+    target = storage_path(root, stored.sha256)
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, target)
+    return stored
+
+
+def _may_attach(finding: Finding, user: User | None) -> bool:
+    return access.can_log_findings(user, finding.audit.team_user_ids) or access.can_answer_finding(
+        user, finding.unit
+    )
+
+
+def add_attachment(
+    finding: Finding,
+    *,
+    actor: User | None,
+    filename: str,
+    data: bytes,
+    root: Path,
+    max_bytes: int = MAX_BYTES,
+) -> Attachment:
+    if actor is not None and not _may_attach(finding, actor):
+        raise NotAllowed(_("Only the audit team or the unit's manager may attach evidence."))
+    act_as(actor)
+    stored = store_file(filename, data, root=root, max_bytes=max_bytes)
     attachment = Attachment(
-        filename=name[:255],
-        content_type=content_type,
-        size=len(data),
-        sha256=digest,
+        filename=stored.filename,
+        content_type=stored.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
         uploaded_by_id=actor.id if actor is not None else None,
     )
     finding.attachments.append(attachment)

@@ -380,7 +380,7 @@ def _answer(finding: Finding, outcome: str, audit_end: date) -> None:
     if outcome == "overdue":
         return
     for item in findings.current_actions(finding):
-        findings.mark_action_done(item, actor=None, done_on=date(2018, 9, 20))
+        findings.mark_action_done(item, actor=None, done_on=date(2018, 9, 20), note="Đã thực hiện")
     if outcome == "done":
         return
     effective = outcome == "effective"

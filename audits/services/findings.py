@@ -4,7 +4,10 @@ only through an effective verification."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from flask_babel import gettext as _
@@ -14,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from audits.models import (
     NC_KINDS,
+    ActionEvidence,
     ActionItem,
     Audit,
     AuditStatus,
@@ -26,13 +30,13 @@ from audits.models import (
     FollowUpProposal,
     ProposalStatus,
 )
-from audits.services import planning
+from audits.services import attachments, deadlines, planning
 from audits.services.numbering import next_nc_ref
 from qms.extensions import db
 from qms.formatting import fmt_datetime
 from qms.models.base import utcnow
 from qms.models.clauses import Clause, Edition
-from qms.models.org import Unit, User
+from qms.models.org import Membership, Unit, User
 from qms.services import access
 from qms.services.errors import DomainError, InvalidTransition, NotAllowed, NotFound
 from qms.services.history import act_as
@@ -207,6 +211,7 @@ def create_finding(
         finding.ref, finding.ref_seq = next_nc_ref(raised_on.year)
         finding.ref_year = raised_on.year
         finding.status = FindingStatus.OPEN
+        finding.plan_due_on = deadlines.plan_due(raised_on)
     else:
         finding.status = FindingStatus.NOTED
     db.session.add(finding)
@@ -252,6 +257,23 @@ def update_finding(
 # --- the unit's plan -------------------------------------------------------------------------
 
 
+@dataclass
+class ActionRow:
+    """One row of the plan form: an existing action (`id`) or a new one; `remove` deletes it."""
+
+    id: int | None = None
+    what: str = ""
+    owner: User | None = None
+    owner_name: str = ""
+    due_on: date | None = None
+    remove: bool = False
+
+    @property
+    def blank(self) -> bool:
+        typed = self.what.strip() or self.owner_name.strip() or self.owner or self.due_on
+        return self.id is None and not typed
+
+
 def _require_unit_answer(finding: Finding, actor: User | None) -> None:
     if actor is not None:
         access.require_answer_finding(actor, finding.unit)
@@ -265,6 +287,44 @@ def _plan_of(finding: Finding) -> CorrectiveAction:
     return finding.corrective_action
 
 
+def action_owners(unit: Unit) -> list[User]:
+    """Who can own a corrective action: the active members and managers of the unit."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.unit_id == unit.id, User.active)
+            .order_by(User.full_name, User.id)
+        ).unique()
+    )
+
+
+def _check_action(
+    finding: Finding, *, what: str, owner: User | None, owner_name: str, due_on: date | None, prefix: str = ""
+) -> None:
+    if not what.strip():
+        raise DomainError(_("Describe the action."), field=f"{prefix}what")
+    if owner is not None and owner.id not in {u.id for u in action_owners(finding.unit)}:
+        raise DomainError(
+            _("The owner must be a member of %(unit)s.", unit=finding.unit.code), field=f"{prefix}owner_id"
+        )
+    if owner is None and not owner_name.strip():
+        raise DomainError(
+            _("Choose who carries the action out, or name someone without an account."),
+            field=f"{prefix}owner_id",
+        )
+    if due_on is None:
+        raise DomainError(_("A due date is required."), field=f"{prefix}due_on")
+    if due_on < finding.raised_on:
+        raise DomainError(
+            _(
+                "The due date cannot be before the finding was raised (%(date)s).",
+                date=finding.raised_on.isoformat(),
+            ),
+            field=f"{prefix}due_on",
+        )
+
+
 def save_plan(
     finding: Finding,
     *,
@@ -273,7 +333,12 @@ def save_plan(
     correction: str,
     root_cause: str,
     whys: list[str] | None = None,
+    actions: list[ActionRow] | None = None,
 ) -> CorrectiveAction:
+    """Save the unit's answer at once: correction, root cause with its whys and, when `actions` is
+    given, the actions of the current plan (rows with an id are updated or removed, new rows added).
+    Every row is checked before anything changes; an error names the row's field
+    (`actions-<n>-<field>`)."""
     _require_unit_answer(finding, actor)
     act_as(actor)
     if finding.status not in PLAN_EDITABLE:
@@ -283,8 +348,35 @@ def save_plan(
     plan = _plan_of(finding)
     if plan.id is not None:
         check_version(plan, version)
+    current = {a.id: a for a in current_actions(finding)}
+    rows = [(n, row) for n, row in enumerate(actions or []) if not row.blank]
+    for n, row in rows:
+        if row.id is not None and row.id not in current:
+            raise DomainError(_("This action can no longer be changed."), field=f"actions-{n}-what")
+        if not row.remove:
+            _check_action(
+                finding,
+                what=row.what,
+                owner=row.owner,
+                owner_name=row.owner_name,
+                due_on=row.due_on,
+                prefix=f"actions-{n}-",
+            )
     plan.correction, plan.root_cause = correction.strip(), root_cause.strip()
     plan.whys = [w.strip() for w in (whys or []) if w.strip()]
+    for _n, row in rows:
+        if row.remove:
+            if row.id is not None:
+                finding.actions.remove(current[row.id])
+                db.session.delete(current[row.id])
+            continue
+        item = current[row.id] if row.id is not None else ActionItem(round=finding.round)
+        item.what = row.what.strip()
+        item.owner = row.owner
+        item.owner_name = row.owner_name.strip() or (row.owner.full_name if row.owner else "")
+        item.due_on = row.due_on  # type: ignore[assignment]  # checked above
+        if row.id is None:
+            finding.actions.append(item)
     _flush(plan, actor)
     return plan
 
@@ -305,24 +397,10 @@ def add_action(
         raise InvalidTransition(
             _("Actions can be added only before the plan is submitted or after it is returned.")
         )
-    if not what.strip():
-        raise DomainError(_("Describe the action."), field="what")
-    owner_name = owner_name.strip() or (owner.full_name if owner else "")
-    if not owner_name:
-        raise DomainError(_("Name who carries the action out."), field="owner_name")
-    if due_on is None:
-        raise DomainError(_("A due date is required."), field="due_on")
-    if due_on < finding.raised_on:
-        raise DomainError(
-            _(
-                "The due date cannot be before the finding was raised (%(date)s).",
-                date=finding.raised_on.isoformat(),
-            ),
-            field="due_on",
-        )
+    _check_action(finding, what=what, owner=owner, owner_name=owner_name, due_on=due_on)
     item = ActionItem(
         what=what.strip(),
-        owner_name=owner_name,
+        owner_name=owner_name.strip() or (owner.full_name if owner else ""),
         owner=owner,
         due_on=due_on,
         done_on=done_on,
@@ -348,7 +426,8 @@ def current_actions(finding: Finding) -> list[ActionItem]:
     return [a for a in finding.actions if a.round == finding.round]
 
 
-def submit_plan(finding: Finding, *, actor: User | None) -> Finding:
+def submit_plan(finding: Finding, *, actor: User | None, today: date | None = None) -> Finding:
+    """The unit submits its plan; the auditor's review is due QMS_PLAN_REVIEW_DAYS later."""
     _require_unit_answer(finding, actor)
     act_as(actor)
     plan = finding.corrective_action
@@ -359,15 +438,22 @@ def submit_plan(finding: Finding, *, actor: User | None) -> Finding:
             raise DomainError(_("The last actions were not effective: add a new action."), field="what")
         raise DomainError(_("Add at least one corrective action."), field="what")
     _move(finding, "submit_plan", actor)
+    finding.review_due_on = deadlines.review_due(today or date.today())
     _flush(finding, actor)
     return finding
 
 
-def review_plan(finding: Finding, *, actor: User | None, accept: bool, comment: str = "") -> Finding:
+def review_plan(
+    finding: Finding, *, actor: User | None, accept: bool, comment: str = "", today: date | None = None
+) -> Finding:
+    """Accept the plan (its actions are then due on their own dates) or return it: the unit's new plan
+    is due QMS_NC_PLAN_DAYS later."""
     act_as(actor)
     if not accept and not comment.strip():
         raise DomainError(_("Say why the plan is returned."), field="comment")
     _move(finding, "accept_plan" if accept else "return_plan", actor)
+    if not accept:
+        finding.plan_due_on = deadlines.plan_due(today or date.today())
     plan = _plan_of(finding)
     plan.review_comment = comment.strip()
     plan.reviewed_by_id = actor.id if actor is not None else None
@@ -385,9 +471,19 @@ def review_plan(finding: Finding, *, actor: User | None, accept: bool, comment: 
     return finding
 
 
-def mark_action_done(item: ActionItem, *, actor: User | None, done_on: date | None) -> ActionItem:
-    """The unit records an action as done; when every action of the plan is done, the finding waits
-    for verification."""
+def mark_action_done(
+    item: ActionItem,
+    *,
+    actor: User | None,
+    done_on: date | None,
+    note: str = "",
+    files: Sequence[tuple[str, bytes]] = (),
+    root: Path | None = None,
+    max_bytes: int = attachments.MAX_BYTES,
+) -> ActionItem:
+    """The unit records an action as done, saying what was done (required) with optional evidence files
+    (checked and stored like the finding's attachments). When every action of the plan is done, the
+    finding waits for verification, due QMS_VERIFY_DAYS after the last action was done."""
     finding = item.finding
     _require_unit_answer(finding, actor)
     act_as(actor)
@@ -399,9 +495,31 @@ def mark_action_done(item: ActionItem, *, actor: User | None, done_on: date | No
         raise DomainError(_("The completion date cannot be before the finding was raised."), field="done_on")
     if done_on > date.today():
         raise DomainError(_("The completion date cannot be in the future."), field="done_on")
+    if not note.strip():
+        raise DomainError(_("Say what was done."), field="note")
+    uploads = [(name, data) for name, data in files if name or data]
+    if uploads and root is None:
+        raise DomainError(_("Evidence files cannot be stored here."), field="files")
+    for name, data in uploads:  # every file is checked before any is stored
+        attachments.check_file(name, data, max_bytes=max_bytes)
+    for name, data in uploads:
+        assert root is not None
+        stored = attachments.store_file(name, data, root=root, max_bytes=max_bytes)
+        item.evidence_files.append(
+            ActionEvidence(
+                filename=stored.filename,
+                content_type=stored.content_type,
+                size=stored.size,
+                sha256=stored.sha256,
+                uploaded_by_id=actor.id if actor is not None else None,
+            )
+        )
     item.done_on = done_on
-    if all(a.done_on is not None for a in current_actions(finding)):
+    item.done_note = note.strip()
+    actions = current_actions(finding)
+    if all(a.done_on is not None for a in actions):
         _move(finding, "mark_done", actor)
+        finding.verify_due_on = deadlines.verify_due(max(a.done_on for a in actions if a.done_on))
     _flush(finding, actor)
     return item
 
@@ -414,7 +532,8 @@ def verify(
     evidence: str,
     effective: bool,
 ) -> EffectivenessCheck:
-    """Effective closes the finding; not effective reopens it for a new action."""
+    """Effective closes the finding; not effective reopens it for a new action, whose plan is due
+    QMS_NC_PLAN_DAYS after the verification."""
     act_as(actor)
     if checked_on is None:
         raise DomainError(_("The date of the verification is required."), field="checked_on")
@@ -438,6 +557,7 @@ def verify(
         finding.closed_on = checked_on
     else:
         finding.round += 1
+        finding.plan_due_on = deadlines.plan_due(checked_on)
     _flush(finding, actor)
     return check
 

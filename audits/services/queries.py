@@ -25,6 +25,7 @@ from audits.models import (
     ProposalStatus,
     TeamRole,
 )
+from audits.services import deadlines
 from qms.extensions import db
 from qms.models.clauses import Clause
 from qms.models.org import MemberRole, Membership, Unit, UnitKind, User
@@ -90,6 +91,7 @@ class AuditSummary:
     open_nonconformities: int
     closed_nonconformities: int
     overdue_actions: int
+    overdue_findings: int = 0
 
     @property
     def total(self) -> int:
@@ -124,7 +126,14 @@ def audit_summary(audit: Audit, today: date | None = None) -> AuditSummary:
             Finding.status != FindingStatus.CLOSED,
         )
     )
-    return AuditSummary(dict(by_kind), ncs, open_ncs, closed, overdue or 0)
+    late = db.session.scalar(
+        select(func.count(Finding.id)).where(
+            Finding.audit_id == audit.id,
+            Finding.status.in_(OPEN_NC_STATUSES),
+            deadlines.late_since() < today,
+        )
+    )
+    return AuditSummary(dict(by_kind), ncs, open_ncs, closed, overdue or 0, late or 0)
 
 
 def _open_actions(today: date) -> Select:
@@ -161,10 +170,38 @@ def due_within(days: int, today: date | None = None, *, unit_ids: set[int] | Non
 
 
 def is_overdue(finding: Finding, today: date | None = None) -> bool:
+    """The finding's current step (or one of its current actions) is past its due date."""
+    step = deadlines.current_step(finding, _today(today))
+    return step is not None and step.overdue
+
+
+def overdue_steps(
+    today: date | None = None, *, unit_ids: set[int] | None = None, more_than: int = 0
+) -> list[deadlines.Step]:
+    """Open nonconformities whose current step is overdue (by more than `more_than` days), computed in
+    SQL, the longest overdue first."""
     today = _today(today)
-    return finding.status in OPEN_NC_STATUSES and any(
-        a.is_overdue(today) for a in finding.actions if a.round == finding.round
+    late = deadlines.late_since().label("late_since")
+    stmt = (
+        select(Finding, late)
+        .where(Finding.status.in_(OPEN_NC_STATUSES), late < today - timedelta(days=more_than))
+        .options(selectinload(Finding.actions))
+        .order_by(late, Finding.id)
     )
+    if unit_ids is not None:
+        stmt = stmt.where(Finding.unit_id.in_(unit_ids))
+    steps = [deadlines.current_step(f, today) for f, _late in db.session.execute(stmt)]
+    return [s for s in steps if s is not None]
+
+
+def count_overdue(today: date | None = None, *, unit_ids: set[int] | None = None) -> int:
+    """How many open nonconformities are overdue at their current step, counted in SQL."""
+    stmt = select(func.count(Finding.id)).where(
+        Finding.status.in_(OPEN_NC_STATUSES), deadlines.late_since() < _today(today)
+    )
+    if unit_ids is not None:
+        stmt = stmt.where(Finding.unit_id.in_(unit_ids))
+    return db.session.scalar(stmt) or 0
 
 
 # --- programme -------------------------------------------------------------------------------
@@ -286,14 +323,11 @@ def my_work(user: User, today: date | None = None) -> MyWork:
     if managed:
         work.answers_due = list(
             db.session.scalars(
-                select(Finding)
-                .where(
-                    Finding.unit_id.in_(managed),
-                    Finding.status.in_(
-                        [FindingStatus.OPEN, FindingStatus.PLAN_RETURNED, FindingStatus.REOPENED]
-                    ),
+                _with_actions(
+                    select(Finding)
+                    .where(Finding.unit_id.in_(managed), Finding.status.in_(deadlines.WAITING_PLAN))
+                    .order_by(Finding.plan_due_on, Finding.raised_on, Finding.id)
                 )
-                .order_by(Finding.raised_on, Finding.id)
             )
         )
         work.actions_to_do = list(
@@ -310,16 +344,20 @@ def my_work(user: User, today: date | None = None) -> MyWork:
     if access.is_audit_team_auditor(user, {user.id}):
         work.plans_to_review = list(
             db.session.scalars(
-                select(Finding)
-                .where(Finding.audit_id.in_(team_audits), Finding.status == FindingStatus.PLAN_SUBMITTED)
-                .order_by(Finding.id)
+                _with_actions(
+                    select(Finding)
+                    .where(Finding.audit_id.in_(team_audits), Finding.status == FindingStatus.PLAN_SUBMITTED)
+                    .order_by(Finding.review_due_on, Finding.id)
+                )
             )
         )
         member_units = {m.unit_id for m in user.memberships}
         waiting = db.session.scalars(
-            select(Finding)
-            .where(Finding.status == FindingStatus.ACTIONS_DONE)
-            .order_by(Finding.audit_id.in_(team_audits).desc(), Finding.id)
+            _with_actions(
+                select(Finding)
+                .where(Finding.status == FindingStatus.ACTIONS_DONE)
+                .order_by(Finding.audit_id.in_(team_audits).desc(), Finding.verify_due_on, Finding.id)
+            )
         )
         work.verifications_due = [f for f in waiting if f.unit_id not in member_units]
     # The lead acknowledges the others' warnings; steering acknowledges the lead's own (never oneself).
@@ -364,6 +402,7 @@ class UnitPanel:
     open_findings: list[Finding]
     overdue: list[ActionItem]
     audits: list[Audit]
+    late: dict[int, deadlines.Step] = field(default_factory=dict)  # finding id → its overdue step
 
 
 def unit_panel(unit: Unit, today: date | None = None) -> UnitPanel:
@@ -385,7 +424,8 @@ def unit_panel(unit: Unit, today: date | None = None) -> UnitPanel:
             .limit(10)
         )
     )
-    return UnitPanel(findings, overdue_actions(today, unit_ids={unit.id}), audits)
+    late = {step.finding.id: step for step in overdue_steps(today, unit_ids={unit.id})}
+    return UnitPanel(findings, overdue_actions(today, unit_ids={unit.id}), audits, late)
 
 
 @dataclass
@@ -393,6 +433,8 @@ class DashboardFigures:
     open_nonconformities: int
     overdue: list[ActionItem]
     my_work: int
+    overdue_findings: int = 0
+    late: list[deadlines.Step] = field(default_factory=list)  # the longest overdue first
 
 
 def dashboard_figures(user: User, today: date | None = None) -> DashboardFigures:
@@ -404,6 +446,8 @@ def dashboard_figures(user: User, today: date | None = None) -> DashboardFigures
         open_nonconformities=db.session.scalar(stmt) or 0,
         overdue=overdue_actions(today, unit_ids=unit_ids),
         my_work=my_work(user, today).count,
+        overdue_findings=count_overdue(today, unit_ids=unit_ids),
+        late=overdue_steps(today, unit_ids=unit_ids)[:5],
     )
 
 

@@ -5,7 +5,10 @@
 - nonconformities still waiting for the unit's plan (new, returned or reopened): to the unit's managers;
 - plans submitted for review: to the audit's team;
 - findings whose actions are done, waiting for verification of effectiveness: to the audit's team
-  members who do not belong to the finding's unit (a unit never verifies itself).
+  members who do not belong to the finding's unit (a unit never verifies itself);
+- escalation: a nonconformity whose current step (plan, review, actions, verification) is overdue by more
+  than QMS_ESCALATE_DAYS days goes also to the unit's managers and to every steering-committee user, in a
+  separate "Escalated" part.
 
 Everything is read in a fixed number of queries, whatever the number of people or findings.
 """
@@ -23,10 +26,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from audits.models import ActionItem, AuditTeamMember, Finding, FindingStatus
-from audits.services.queries import OPEN_NC_STATUSES
+from audits.services import deadlines
+from audits.services.queries import OPEN_NC_STATUSES, overdue_steps
 from qms.extensions import db
 from qms.formatting import fmt_date
-from qms.models.org import MemberRole, Membership, User
+from qms.models.org import MemberRole, Membership, OrgRole, User, UserRole
 from qms.services import mail
 
 HORIZON_DAYS = 7
@@ -41,6 +45,7 @@ class Digest:
     plans_to_write: list[Finding] = field(default_factory=list)
     plans_to_review: list[Finding] = field(default_factory=list)
     verifications_due: list[Finding] = field(default_factory=list)
+    escalated: list[deadlines.Step] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -50,12 +55,23 @@ class Digest:
             + len(self.plans_to_write)
             + len(self.plans_to_review)
             + len(self.verifications_due)
+            + len(self.escalated)
         )
 
 
-def digests(today: date | None = None, *, days: int = HORIZON_DAYS) -> list[Digest]:
-    """One digest per active person with something waiting, ordered by e-mail address."""
+def escalate_after_days() -> int:
+    return deadlines.setting("QMS_ESCALATE_DAYS")
+
+
+def digests(
+    today: date | None = None, *, days: int = HORIZON_DAYS, escalate_after: int | None = None
+) -> list[Digest]:
+    """One digest per active person with something waiting, ordered by e-mail address. Work overdue by
+    more than `escalate_after` days (QMS_ESCALATE_DAYS by default) is escalated."""
     today = today or date.today()
+    if escalate_after is None:
+        escalate_after = escalate_after_days()
+    escalated = overdue_steps(today, more_than=escalate_after)
     actions = list(
         db.session.scalars(
             select(ActionItem)
@@ -79,7 +95,11 @@ def digests(today: date | None = None, *, days: int = HORIZON_DAYS) -> list[Dige
             .order_by(Finding.ref_year, Finding.ref_seq, Finding.id)
         )
     )
-    unit_ids = {a.finding.unit_id for a in actions} | {f.unit_id for f in waiting}
+    unit_ids = (
+        {a.finding.unit_id for a in actions}
+        | {f.unit_id for f in waiting}
+        | {step.finding.unit_id for step in escalated}
+    )
     audit_ids = {f.audit_id for f in waiting}
     managers: dict[int, list[User]] = defaultdict(list)
     members_of: dict[int, set[int]] = defaultdict(set)  # user → units they belong to
@@ -130,6 +150,21 @@ def digests(today: date | None = None, *, days: int = HORIZON_DAYS) -> list[Dige
                     continue
                 if (digest := digest_of(person)) is not None:
                     digest.verifications_due.append(finding)
+    if escalated:
+        steering = list(
+            db.session.scalars(
+                select(User)
+                .join(UserRole, UserRole.user_id == User.id)
+                .where(UserRole.role == OrgRole.STEERING)
+                .order_by(User.id)
+            ).unique()
+        )
+        for step in escalated:
+            people = {m.id: m for m in managers[step.finding.unit_id]}
+            people.update((u.id, u) for u in steering)
+            for person in people.values():
+                if (digest := digest_of(person)) is not None:
+                    digest.escalated.append(step)
     return sorted((d for d in by_user.values() if d.count), key=lambda d: d.user.email)
 
 
@@ -145,12 +180,34 @@ def _action_line(action: ActionItem, lang: str) -> str:
 
 
 def _finding_line(finding: Finding, lang: str) -> str:
-    return _(
+    line = _(
         "%(ref)s (%(unit)s, audit %(audit)s): %(statement)s",
         ref=finding.label,
         unit=finding.unit.code,
         audit=finding.audit.ref,
         statement=finding.statement,
+    )
+    step = deadlines.current_step(finding)
+    if step is not None and step.due_on is not None:
+        line += " — " + _("due %(date)s", date=fmt_date(step.due_on, lang))
+    return line
+
+
+def _escalated_line(step: deadlines.Step, lang: str) -> str:
+    finding = step.finding
+    what = {
+        deadlines.PLAN: _("the unit's corrective-action plan"),
+        deadlines.REVIEW: _("the review of the plan"),
+        deadlines.ACTIONS: _("the corrective actions"),
+        deadlines.VERIFY: _("the verification of effectiveness"),
+    }[step.name]
+    return _(
+        "%(ref)s (%(unit)s): %(what)s, due %(due)s — %(days)s days overdue",
+        ref=finding.label,
+        unit=finding.unit.code,
+        what=what,
+        due=fmt_date(step.late_since, lang),
+        days=step.days_overdue,
     )
 
 
@@ -163,7 +220,16 @@ def subject(digest: Digest, today: date) -> str:
     )
 
 
-def body(digest: Digest, today: date, *, days: int = HORIZON_DAYS, base_url: str = "") -> str:
+def body(
+    digest: Digest,
+    today: date,
+    *,
+    days: int = HORIZON_DAYS,
+    base_url: str = "",
+    escalate_after: int | None = None,
+) -> str:
+    if escalate_after is None:
+        escalate_after = escalate_after_days()
     lang = digest.user.language
     lines = [_("Dear %(name)s,", name=digest.user.full_name), ""]
     lines.append(_("This is what waits for you in QMS Tracker on %(date)s.", date=fmt_date(today, lang)))
@@ -179,6 +245,10 @@ def body(digest: Digest, today: date, *, days: int = HORIZON_DAYS, base_url: str
         ),
         (_("Corrective-action plans to review"), [_finding_line(f, lang) for f in digest.plans_to_review]),
         (_("Verifications of effectiveness due"), [_finding_line(f, lang) for f in digest.verifications_due]),
+        (
+            _("Escalated: overdue by more than %(days)s days", days=escalate_after),
+            [_escalated_line(step, lang) for step in digest.escalated],
+        ),
     ]
     for title, items in sections:
         if items:
@@ -197,6 +267,7 @@ def messages(
     *,
     days: int = HORIZON_DAYS,
     base_url: str = "",
+    escalate_after: int | None = None,
 ) -> list[EmailMessage]:
     out = []
     for digest in found:
@@ -207,7 +278,7 @@ def messages(
                     digest.user.email,
                     digest.user.full_name,
                     subject(digest, today),
-                    body(digest, today, days=days, base_url=base_url),
+                    body(digest, today, days=days, base_url=base_url, escalate_after=escalate_after),
                 )
             )
     return out

@@ -11,7 +11,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from audits import labels
-    from audits.services import queries
+    from audits.services import deadlines, queries
     from audits.services.questions import load_question_bank
     from audits.views import (  # noqa: F401
         audit_pages,
@@ -31,4 +31,5 @@ def register(app: Flask) -> None:
         audits_unit_panel=queries.unit_panel,
         audits_dashboard=queries.dashboard_figures,
         audits_enabled=True,
+        audit_step=deadlines.current_step,
     )

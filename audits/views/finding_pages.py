@@ -12,7 +12,8 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from audits.forms import (
-    ActionForm,
+    EMPTY_ACTION_ROWS,
+    MAX_ACTION_ROWS,
     AttachmentForm,
     DoneForm,
     EmptyForm,
@@ -23,6 +24,7 @@ from audits.forms import (
 )
 from audits.labels import FINDING_KIND, FINDING_STATUS
 from audits.models import (
+    ActionEvidence,
     ActionItem,
     Attachment,
     Audit,
@@ -32,13 +34,13 @@ from audits.models import (
     FindingStatus,
     FollowUpProposal,
 )
-from audits.services import attachments, checklists, queries
+from audits.services import attachments, checklists, deadlines, queries
 from audits.services import findings as service
 from audits.views.audit_pages import audit_or_404
 from audits.views.blueprint import bp
 from audits.views.programme_pages import require_reader
 from qms.extensions import db
-from qms.models.org import Unit
+from qms.models.org import Unit, User
 from qms.services import access, org
 from qms.services.errors import DomainError, NotFound
 from qms.services.history import history_of
@@ -170,12 +172,20 @@ def finding_edit(finding_id: int) -> str | Response:
 @bp.route("/findings/<int:finding_id>")
 @login_required
 def finding_show(finding_id: int) -> str:
-    finding = finding_or_404(finding_id)
+    return _render_finding(finding_or_404(finding_id))
+
+
+def _render_finding(
+    finding: Finding,
+    *,
+    plan_form: PlanForm | None = None,
+    done_form: DoneForm | None = None,
+    done_action_id: int | None = None,
+) -> str:
+    """The finding page; a plan or done form that failed comes back with the user's input and errors."""
     plan = finding.corrective_action
-    plan_form = PlanForm(obj=plan)
-    if plan is not None:
-        plan_form.version.data = str(plan.version)
-        plan_form.whys.data = "\n".join(plan.whys or [])
+    if plan_form is None:
+        plan_form = _plan_form_of(finding)
     proposal = db.session.scalar(db.select(FollowUpProposal).where(FollowUpProposal.finding_id == finding.id))
     today = date.today()
     return render_template(
@@ -183,8 +193,9 @@ def finding_show(finding_id: int) -> str:
         finding=finding,
         plan=plan,
         plan_form=plan_form,
-        action_form=ActionForm(),
         done_form=DoneForm(formdata=None, done_on=today),
+        failed_done_form=done_form,
+        done_action_id=done_action_id,
         review_form=ReviewForm(),
         verify_form=VerifyForm(formdata=None, checked_on=today),
         attach_form=AttachmentForm(),
@@ -198,6 +209,7 @@ def finding_show(finding_id: int) -> str:
         or access.can_answer_finding(current_user, finding.unit),
         today=today,
         overdue=queries.is_overdue(finding, today),
+        step=deadlines.current_step(finding, today),
         history=history_of("finding", finding.id),
     )
 
@@ -240,13 +252,95 @@ def attachment(attachment_id: int) -> Response:
     return send_file(path, mimetype=item.content_type, download_name=item.filename, as_attachment=True)
 
 
+# --- the unit's answer: one form --------------------------------------------------------------
+
+
+def _owner_choices(form: PlanForm, finding: Finding) -> None:
+    choices = [(0, "—"), *((u.id, u.full_name) for u in service.action_owners(finding.unit))]
+    for entry in form.actions:
+        entry.form.owner_id.choices = choices
+
+
+def _plan_form_of(finding: Finding) -> PlanForm:
+    """The plan form filled from what is stored, with a few empty action rows."""
+    plan = finding.corrective_action
+    whys = list(plan.whys or []) if plan else []
+    rows: list[dict[str, object]] = [
+        {
+            "id": str(a.id),
+            "what": a.what,
+            "owner_id": a.owner_id or 0,
+            "owner_name": "" if a.owner_id else a.owner_name,
+            "due_on": a.due_on,
+        }
+        for a in service.current_actions(finding)
+    ]
+    rows = (rows + [{"owner_id": 0} for _n in range(EMPTY_ACTION_ROWS)])[:MAX_ACTION_ROWS]
+    form = PlanForm(
+        formdata=None,
+        version=str(plan.version) if plan else "",
+        correction=plan.correction if plan else "",
+        root_cause=plan.root_cause if plan else "",
+        whys=(whys + [""] * 5)[: max(5, min(len(whys), 20))],
+        actions=rows,
+    )
+    _owner_choices(form, finding)
+    return form
+
+
+def _action_rows(form: PlanForm) -> list[service.ActionRow]:
+    rows = []
+    for entry in form.actions:
+        row = entry.form
+        try:
+            action_id: int | None = int(row.id.data) if row.id.data else None
+        except ValueError:
+            action_id = None
+        rows.append(
+            service.ActionRow(
+                id=action_id,
+                what=row.what.data or "",
+                owner=db.session.get(User, row.owner_id.data) if row.owner_id.data else None,
+                owner_name=row.owner_name.data or "",
+                due_on=row.due_on.data,
+                remove=bool(row.remove.data),
+            )
+        )
+    return rows
+
+
+def _plan_error(form: PlanForm, exc: DomainError) -> None:
+    """Show a plan error next to its field, including a field of one action row (`actions-<n>-what`)."""
+    target = None
+    name = exc.field or ""
+    if name == "what" and form.actions.entries:
+        name = "actions-0-what"
+    if name.startswith("actions-"):
+        _prefix, number, field_name = name.split("-", 2)
+        if number.isdigit() and int(number) < len(form.actions.entries):
+            target = getattr(form.actions.entries[int(number)].form, field_name, None)
+    if target is None:
+        form_error(form, exc)
+        return
+    db.session.rollback()
+    target.errors = [*target.errors, str(exc.message)]
+
+
 @bp.route("/findings/<int:finding_id>/plan", methods=["POST"])
 @login_required
 def plan_save(finding_id: int) -> str | Response:
+    """Correction, root cause with the 5 whys and the actions are saved together, all or nothing;
+    "add a row" shows the same form again with one more empty row and everything typed kept."""
     finding = finding_or_404(finding_id)
     if not access.can_answer_finding(current_user, finding.unit):
         abort(403)
     form = PlanForm()
+    if form.add_row.data:
+        if len(form.actions.entries) < MAX_ACTION_ROWS:
+            form.actions.append_entry({"owner_id": 0})
+        _owner_choices(form, finding)
+        return _render_finding(finding, plan_form=form)
+    _owner_choices(form, finding)
     if form.validate_on_submit():
         try:
             service.save_plan(
@@ -255,93 +349,68 @@ def plan_save(finding_id: int) -> str | Response:
                 version=_version(form),
                 correction=form.correction.data or "",
                 root_cause=form.root_cause.data or "",
-                whys=(form.whys.data or "").splitlines(),
+                whys=[w or "" for w in form.whys.data],
+                actions=_action_rows(form),
             )
+            if form.submit_plan.data:
+                service.submit_plan(finding, actor=current_user)
         except DomainError as exc:
-            flash_error(exc)
+            _plan_error(form, exc)
         else:
             db.session.commit()
-            flash(_("Plan saved."), "success")
-    return _back(finding, "#plan")
-
-
-@bp.route("/findings/<int:finding_id>/actions", methods=["POST"])
-@login_required
-def action_add(finding_id: int) -> Response:
-    finding = finding_or_404(finding_id)
-    if not access.can_answer_finding(current_user, finding.unit):
-        abort(403)
-    form = ActionForm()
-    if form.validate_on_submit():
-        try:
-            service.add_action(
-                finding,
-                actor=current_user,
-                what=form.what.data or "",
-                owner_name=form.owner_name.data or "",
-                due_on=form.due_on.data,
-            )
-        except DomainError as exc:
-            flash_error(exc)
-        else:
-            db.session.commit()
-            flash(_("Action added."), "success")
-    else:
-        flash(_("Check the action: the due date must be a date."), "danger")
-    return _back(finding, "#plan")
-
-
-@bp.route("/actions/<int:action_id>/delete", methods=["POST"])
-@login_required
-def action_delete(action_id: int) -> Response:
-    item = db.get_or_404(ActionItem, action_id)
-    finding = finding_or_404(item.finding_id)
-    if not access.can_answer_finding(current_user, finding.unit):
-        abort(403)
-    if EmptyForm().validate_on_submit():
-        try:
-            service.delete_action(item, actor=current_user)
-        except DomainError as exc:
-            flash_error(exc)
-        else:
-            db.session.commit()
-    return _back(finding, "#plan")
+            if form.submit_plan.data:
+                flash(_("Plan submitted to the auditor."), "success")
+            else:
+                flash(_("Plan saved."), "success")
+            return _back(finding, "#plan")
+    return _render_finding(finding, plan_form=form)
 
 
 @bp.route("/actions/<int:action_id>/done", methods=["POST"])
 @login_required
-def action_done(action_id: int) -> Response:
+def action_done(action_id: int) -> str | Response:
     item = db.get_or_404(ActionItem, action_id)
     finding = finding_or_404(item.finding_id)
     if not access.can_answer_finding(current_user, finding.unit):
         abort(403)
     form = DoneForm()
     if form.validate_on_submit():
+        uploads = [f for f in (form.files.data or []) if f and f.filename]
         try:
-            service.mark_action_done(item, actor=current_user, done_on=form.done_on.data)
+            service.mark_action_done(
+                item,
+                actor=current_user,
+                done_on=form.done_on.data,
+                note=form.note.data or "",
+                files=[(f.filename or "", f.read()) for f in uploads],
+                root=_files_root(),
+                max_bytes=current_app.config.get("AUDIT_ATTACHMENT_MAX_BYTES", attachments.MAX_BYTES),
+            )
         except DomainError as exc:
-            flash_error(exc)
+            form_error(form, exc)
         else:
             db.session.commit()
             flash(_("Action marked done."), "success")
-    return _back(finding, "#plan")
+            return _back(finding, "#plan")
+    return _render_finding(finding_or_404(item.finding_id), done_form=form, done_action_id=action_id)
 
 
-@bp.route("/findings/<int:finding_id>/submit", methods=["POST"])
+@bp.route("/action-evidence/<int:evidence_id>")
 @login_required
-def plan_submit(finding_id: int) -> Response:
-    finding = finding_or_404(finding_id)
-    if not access.can_answer_finding(current_user, finding.unit):
-        abort(403)
-    if EmptyForm().validate_on_submit():
-        try:
-            service.submit_plan(finding, actor=current_user)
-        except DomainError as exc:
-            flash_error(exc)
-        else:
-            db.session.commit()
-            flash(_("Plan submitted to the auditor."), "success")
-    return _back(finding)
+def action_evidence(evidence_id: int) -> Response:
+    """An evidence file of a done action: readable by whoever may read the finding."""
+    evidence = db.get_or_404(ActionEvidence, evidence_id)
+    finding_or_404(evidence.action.finding_id)
+    path = attachments.storage_path(_files_root(), evidence.sha256)
+    if not path.exists():
+        abort(404)
+    return send_file(
+        path, mimetype=evidence.content_type, download_name=evidence.filename, as_attachment=True
+    )
+
+
+def _files_root() -> Path:
+    return Path(current_app.config.get("AUDIT_FILES_DIR") or current_app.instance_path)
 
 
 @bp.route("/findings/<int:finding_id>/review", methods=["POST"])

@@ -1,0 +1,137 @@
+"""The deadline of each step of a nonconformity's answer.
+
+- the unit's plan: QMS_NC_PLAN_DAYS after the finding was raised (or returned, or reopened);
+- the auditor's review of the plan: QMS_PLAN_REVIEW_DAYS after it was submitted;
+- the actions: each has its own due date; the step is due at the earliest one not done;
+- the verification of effectiveness: QMS_VERIFY_DAYS after the last action was done.
+
+Due dates are stored on the finding when the step starts, so a later change of the settings does not
+move old deadlines. `current_step` reads one finding; `step_due_on` is the same rule in SQL, for
+lists and counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import current_app, has_app_context
+from sqlalchemy import ColumnElement, case, func, select
+
+from audits.models import ActionItem, Finding, FindingStatus
+
+PLAN, REVIEW, ACTIONS, VERIFY = "plan", "review", "actions", "verify"
+WAITING_PLAN = (FindingStatus.OPEN, FindingStatus.PLAN_RETURNED, FindingStatus.REOPENED)
+STEP_OF_STATUS: dict[str, str] = {
+    FindingStatus.OPEN: PLAN,
+    FindingStatus.PLAN_RETURNED: PLAN,
+    FindingStatus.REOPENED: PLAN,
+    FindingStatus.PLAN_SUBMITTED: REVIEW,
+    FindingStatus.PLAN_ACCEPTED: ACTIONS,
+    FindingStatus.ACTIONS_DONE: VERIFY,
+}
+DEFAULT_DAYS = {
+    "QMS_NC_PLAN_DAYS": 15,
+    "QMS_PLAN_REVIEW_DAYS": 5,
+    "QMS_VERIFY_DAYS": 30,
+    "QMS_ESCALATE_DAYS": 7,
+}
+
+
+def setting(name: str) -> int:
+    """A number of days from the app's configuration (qms/config.py), or its default."""
+    value = current_app.config.get(name) if has_app_context() else None
+    return int(value) if value is not None else DEFAULT_DAYS[name]
+
+
+def plan_due(start: date) -> date:
+    return start + timedelta(days=setting("QMS_NC_PLAN_DAYS"))
+
+
+def review_due(submitted: date) -> date:
+    return submitted + timedelta(days=setting("QMS_PLAN_REVIEW_DAYS"))
+
+
+def verify_due(last_done: date) -> date:
+    return last_done + timedelta(days=setting("QMS_VERIFY_DAYS"))
+
+
+@dataclass(frozen=True)
+class Step:
+    """Where a nonconformity stands: which step waits, until when, and whether it is late. A finding is
+    also late when one of its current actions is past its due date, whatever the step."""
+
+    finding: Finding
+    name: str
+    due_on: date | None
+    action_due_on: date | None  # the earliest due date of the current actions not done
+    today: date
+
+    @property
+    def late_since(self) -> date | None:
+        return min((d for d in (self.due_on, self.action_due_on) if d is not None), default=None)
+
+    @property
+    def overdue(self) -> bool:
+        return self.late_since is not None and self.today > self.late_since
+
+    @property
+    def days_overdue(self) -> int:
+        late_since = self.late_since
+        return (self.today - late_since).days if late_since is not None and self.overdue else 0
+
+
+def _earliest_open_action(finding: Finding) -> date | None:
+    dues = [a.due_on for a in finding.actions if a.round == finding.round and a.done_on is None]
+    return min(dues, default=None)
+
+
+def current_step(finding: Finding, today: date | None = None) -> Step | None:
+    """The step a nonconformity waits at, with its due date; None once closed (or not an NC)."""
+    name = STEP_OF_STATUS.get(finding.status)
+    if name is None:
+        return None
+    action_due = _earliest_open_action(finding)
+    due = {
+        PLAN: finding.plan_due_on,
+        REVIEW: finding.review_due_on,
+        ACTIONS: action_due,
+        VERIFY: finding.verify_due_on,
+    }[name]
+    return Step(finding, name, due, action_due, today or date.today())
+
+
+def _earliest_open_action_sql() -> ColumnElement[date]:
+    return (
+        select(func.min(ActionItem.due_on))
+        .where(
+            ActionItem.finding_id == Finding.id,
+            ActionItem.round == Finding.round,
+            ActionItem.done_on.is_(None),
+        )
+        .correlate(Finding)
+        .scalar_subquery()
+    )
+
+
+def step_due_on() -> ColumnElement[date]:
+    """The due date of the finding's current step, as a SQL expression (NULL when nothing waits)."""
+    return case(
+        (Finding.status.in_(WAITING_PLAN), Finding.plan_due_on),
+        (Finding.status == FindingStatus.PLAN_SUBMITTED, Finding.review_due_on),
+        (Finding.status == FindingStatus.PLAN_ACCEPTED, _earliest_open_action_sql()),
+        (Finding.status == FindingStatus.ACTIONS_DONE, Finding.verify_due_on),
+        else_=None,
+    )
+
+
+def late_since() -> ColumnElement[date]:
+    """`Step.late_since` in SQL: the earlier of the step's due date and the earliest open action's."""
+    step, action = step_due_on(), _earliest_open_action_sql()
+    return case(
+        (Finding.status.not_in(list(STEP_OF_STATUS)), None),
+        (action.is_(None), step),
+        (step.is_(None), action),
+        (step <= action, step),
+        else_=action,
+    )
