@@ -26,6 +26,7 @@ from audits.models.finding import (
     FindingStatus,
     FollowUpProposal,
     ProposalStatus,
+    RefSeries,
 )
 
 __all__ = [
@@ -51,5 +52,6 @@ __all__ = [
     "FollowUpProposal",
     "ProposalStatus",
     "RefCounter",
+    "RefSeries",
     "TeamRole",
 ]

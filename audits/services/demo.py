@@ -390,7 +390,9 @@ def load_audit_demo() -> AuditProgramme:
     for audit in audits.values():
         planning.transition_audit(audit, "report", actor=None, reason="")
         open_left = db.session.scalar(
-            select(Finding.id).where(Finding.audit_id == audit.id, Finding.status.notin_(["closed", "noted"]))
+            select(Finding.id).where(
+                Finding.audit_id == audit.id, Finding.status.notin_(["closed", "noted", "withdrawn"])
+            )
         )
         if open_left is None:
             planning.transition_audit(audit, "close", actor=None)
