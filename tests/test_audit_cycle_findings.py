@@ -281,3 +281,22 @@ def test_the_migration_numbers_existing_observations(app: Any, orgdata: Org) -> 
     )
     with force_locale("vi"):
         assert later.label == "LY-2018-003"
+
+
+def test_an_imported_finding_is_dated_within_its_audit(app: Any, orgdata: Org, runner: Any, tmp_path) -> None:
+    from audits.services.importing import COLUMNS
+    from cli import cli
+
+    path = tmp_path / "findings.csv"
+    row = "DG-2017-04,P-A,2017-10-02,2017-10-03,observation,2008,7.5.1,Nên niêm yết quy trình,,2017-10-09,,"
+    path.write_text(",".join(COLUMNS) + "\n" + row + "\n", encoding="utf-8")
+    result = runner.invoke(cli, args=["import", "findings", str(path)])
+    assert result.exit_code == 1
+    output = result.output
+    assert "row 2" in output and "raised_on" in output and "after its audit ends" in output
+    assert db.session.scalar(select(Finding.id)) is None
+    row = row.replace("2017-10-09", "2017-10-03")
+    path.write_text(",".join(COLUMNS) + "\n" + row + "\n", encoding="utf-8")
+    assert runner.invoke(cli, args=["import", "findings", str(path)]).exit_code == 0
+    with force_locale("en"):
+        assert db.session.scalar(select(Finding)).label == "OBS-2017-001"
