@@ -12,7 +12,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import select
 
 from audits.models import Audit, Finding, FindingStatus, RefCounter
-from audits.services import findings, planning, queries
+from audits.services import findings, planning, queries, reporting
 from qms.extensions import db
 from qms.models.org import Unit
 from qms.paths import MIGRATIONS_DIR
@@ -155,6 +155,10 @@ def test_withdrawing_needs_a_reason_and_keeps_the_reference(as_user: Any, orgdat
     assert summary.by_kind["major"] == 0 and summary.nonconformities == 1 and summary.withdrawn == 1
     assert summary.total == 1
     assert queries.dashboard_figures(orgdata.user("steering")).open_nonconformities == 1
+    listed = reporting.findings_of(audit)  # the audit report: listed, not counted
+    assert len(listed) == 2 and reporting.counts_by_kind(listed)["major"] == 0
+    assert reporting.action_status(listed, JULY_18).nonconformities == 1
+    assert "1 phát hiện đã rút lại, không tính" in listing
     # the number is not reused
     assert nonconformity(orgdata, audit).ref == "NC-2018-003"
     assert kept.ref == "NC-2018-001"
