@@ -104,6 +104,11 @@ def register() -> None:
             "requirement": _l("Requirement (criterion)"),
             "raised_on": _l("Raised on"),
             "withdrawn_reason": _l("Reason for withdrawal"),
+            "withdrawn_at": _l("Withdrawn on"),
+            "withdrawn_by_id": _l("Withdrawn by"),
+            "ref_series": _l("Reference series"),
+            "ref_year": _l("Reference year"),
+            "ref_seq": _l("Reference number"),
         },
         values={"kind": FINDING_KIND, "status": FINDING_STATUS},
     )
