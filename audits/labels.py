@@ -54,7 +54,12 @@ FINDING_STATUS = {
     "reopened": _l("Reopened: not effective"),
     "closed": _l("Closed (effective)"),
     "noted": _l("Noted"),
+    "withdrawn": _l("Withdrawn (logged by mistake)"),
 }
+# The statement of a finding is named after its kind: a nonconformity's is "Nội dung điểm không phù hợp".
+STATEMENT_OF_NC = _l("Statement of the nonconformity")
+STATEMENT = _l("Statement")
+REQUIREMENT = _l("Requirement (criterion)")
 FINDING_ACTIONS = {
     "submit_plan": _l("Submit the plan"),
     "accept_plan": _l("Accept the plan"),
@@ -137,7 +142,14 @@ def register() -> None:
             "status": _l("Status"),
             "statement": _l("Statement"),
             "evidence": _l("Evidence"),
-            "requirement": _l("Requirement"),
+            "requirement": _l("Requirement (criterion)"),
+            "raised_on": _l("Raised on"),
+            "withdrawn_reason": _l("Reason for withdrawal"),
+            "withdrawn_at": _l("Withdrawn on"),
+            "withdrawn_by_id": _l("Withdrawn by"),
+            "ref_series": _l("Reference series"),
+            "ref_year": _l("Reference year"),
+            "ref_seq": _l("Reference number"),
         },
         values={"kind": FINDING_KIND, "status": FINDING_STATUS},
     )

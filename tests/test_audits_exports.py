@@ -94,7 +94,7 @@ def test_audit_report_in_english(app, round2018, runner, tmp_path):
     }
     found = rows(table_after(document, "Ref."))
     assert found[0] == ["Ref.", "Kind", "Clause", "Unit", "Statement", "Status"]
-    assert [r[0] for r in found[1:]] == ["NC-2018-001", "NC-2018-002", "—"]
+    assert [r[0] for r in found[1:]] == ["NC-2018-001", "NC-2018-002", "OBS-2018-001"]
     assert found[1][2:6] == [
         "4.2.3 (2008)",
         "P-A",

@@ -158,7 +158,8 @@ def test_references_are_sequential_per_year_and_never_reused(orgdata: Org) -> No
     db.session.delete(last)
     db.session.commit()
     assert nonconformity(orgdata, audit).ref == "NC-2018-004"
-    other_year = nonconformity(orgdata, audit, raised_on=date(2019, 1, 3))
+    audit_2019 = planned_audit(orgdata, start=date(2019, 1, 3))  # a finding is dated within its audit
+    other_year = nonconformity(orgdata, audit_2019, raised_on=date(2019, 1, 3))
     assert other_year.ref == "NC-2019-001"
 
 

@@ -235,7 +235,7 @@ def audit_report(audit: Audit, lang: str, *, today: date | None = None) -> Docum
             [_("Ref."), _("Kind"), _("Clause"), _("Unit"), _("Statement"), _("Status")],
             [
                 (
-                    f.ref or "—",
+                    f.label,
                     _label(FINDING_KIND, f.kind),
                     f"{f.clause.number} ({f.clause.edition})",
                     f.unit.code,

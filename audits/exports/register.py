@@ -46,7 +46,7 @@ def findings_workbook(year: int, *, today: date | None = None) -> Workbook:
         overdue = f.status in OPEN_NC_STATUSES and any(a.is_overdue(today) for a in actions)
         rows.append(
             [
-                f.ref or "",
+                f.label,
                 f.audit.ref,
                 f.unit.code,
                 str(FINDING_KIND.get(f.kind, f.kind)),

@@ -141,11 +141,16 @@ class FindingForm(FlaskForm):
     edition = SelectField(_l("Edition"), choices=lambda: EDITIONS)
     clause = StringField(_l("Clause (number)"), validators=[Optional(), Length(max=20)])
     process_code = StringField(_l("Process"), validators=[Optional(), Length(max=60)])
-    requirement = TextAreaField(_l("Requirement"), validators=[Optional()])
-    evidence = TextAreaField(_l("What was found (evidence)"), validators=[Optional()])
-    statement = TextAreaField(_l("Statement of the finding"), validators=[Optional()])
+    requirement = TextAreaField(_l("Requirement (criterion)"), validators=[Optional()])
+    evidence = TextAreaField(_l("Evidence"), validators=[Optional()])
+    statement = TextAreaField(_l("Statement"), validators=[Optional()])
     raised_on = DateField(_l("Raised on"), validators=[Optional()])
     submit = SubmitField(_l("Save"))
+
+
+class WithdrawForm(FlaskForm):
+    reason = TextAreaField(_l("Why is the finding withdrawn?"), validators=[Optional()])
+    submit = SubmitField(_l("Withdraw the finding"))
 
 
 class AttachmentForm(FlaskForm):

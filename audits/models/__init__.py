@@ -28,6 +28,7 @@ from audits.models.finding import (
     FindingStatus,
     FollowUpProposal,
     ProposalStatus,
+    RefSeries,
 )
 from audits.models.questions import BankQuestion
 from qms.models.counters import RefCounter
@@ -59,5 +60,6 @@ __all__ = [
     "ProgrammeStatus",
     "ProposalStatus",
     "RefCounter",
+    "RefSeries",
     "TeamRole",
 ]

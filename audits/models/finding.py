@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from audits.models.audit import Audit, ChecklistItem, _in
+from qms.formatting import current_lang
 from qms.models.base import Base, Timestamped, Tracked, utcnow
 from qms.models.clauses import Clause
 from qms.models.org import Unit, User
@@ -37,6 +38,32 @@ class FindingKind(StrEnum):
 NC_KINDS = frozenset({FindingKind.MAJOR, FindingKind.MINOR})
 
 
+class RefSeries(StrEnum):
+    """The numbered series of finding references, one counter per series and year."""
+
+    NC = "NC"
+    OBS = "OBS"
+    OFI = "OFI"
+
+
+def series_of(kind: str) -> RefSeries:
+    if kind in NC_KINDS:
+        return RefSeries.NC
+    return RefSeries.OBS if kind == FindingKind.OBSERVATION else RefSeries.OFI
+
+
+# The reference prefix of each series in each interface language: điểm lưu ý (LY), cơ hội cải tiến (CT).
+REF_PREFIX: dict[str, dict[str, str]] = {
+    "en": {RefSeries.NC: "NC", RefSeries.OBS: "OBS", RefSeries.OFI: "OFI"},
+    "vi": {RefSeries.NC: "NC", RefSeries.OBS: "LY", RefSeries.OFI: "CT"},
+}
+
+
+def finding_label(series: str, year: int, seq: int, lang: str) -> str:
+    prefix = REF_PREFIX.get(lang, REF_PREFIX["vi"]).get(series, series)
+    return f"{prefix}-{year}-{seq:03d}"
+
+
 class FindingStatus(StrEnum):
     OPEN = "open"  # a nonconformity waiting for the unit's plan
     PLAN_SUBMITTED = "plan_submitted"
@@ -46,6 +73,7 @@ class FindingStatus(StrEnum):
     REOPENED = "reopened"  # verified not effective: a new action is needed
     CLOSED = "closed"  # verified effective
     NOTED = "noted"  # observations and opportunities for improvement
+    WITHDRAWN = "withdrawn"  # logged by mistake: kept with its reference, counted nowhere
 
 
 class ProposalStatus(StrEnum):
@@ -63,15 +91,29 @@ class Finding(Tracked, Timestamped, Base):
         CheckConstraint(
             "(kind IN ('major', 'minor')) = (ref IS NOT NULL)", name="ref_only_for_nonconformities"
         ),
-        CheckConstraint("(kind IN ('major', 'minor')) = (status <> 'noted')", name="noted_only_without_ref"),
-        UniqueConstraint("ref_year", "ref_seq", name="uq_finding_ref_year_seq"),
+        CheckConstraint(
+            "status = 'withdrawn' OR ((kind IN ('major', 'minor')) = (status <> 'noted'))",
+            name="noted_only_without_ref",
+        ),
+        CheckConstraint(
+            "(kind IN ('major', 'minor') AND ref_series = 'NC')"
+            " OR (kind = 'observation' AND ref_series = 'OBS') OR (kind = 'ofi' AND ref_series = 'OFI')",
+            name="ref_series_of_kind",
+        ),
+        CheckConstraint(
+            "(status = 'withdrawn') = (withdrawn_at IS NOT NULL AND withdrawn_reason IS NOT NULL"
+            " AND withdrawn_reason <> '')",
+            name="withdrawn_with_reason",
+        ),
+        UniqueConstraint("ref_series", "ref_year", "ref_seq", name="uq_finding_ref_series_year_seq"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     audit_id: Mapped[int] = mapped_column(ForeignKey("audit.id", ondelete="RESTRICT"), index=True)
     ref: Mapped[str | None] = mapped_column(String(20), unique=True)
-    ref_year: Mapped[int | None] = mapped_column(Integer)
-    ref_seq: Mapped[int | None] = mapped_column(Integer)
+    ref_series: Mapped[str] = mapped_column(String(3))
+    ref_year: Mapped[int] = mapped_column(Integer)
+    ref_seq: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(20), index=True)
     status: Mapped[str] = mapped_column(String(20), index=True)
     clause_id: Mapped[int] = mapped_column(ForeignKey("clause.id", ondelete="RESTRICT"), index=True)
@@ -84,6 +126,9 @@ class Finding(Tracked, Timestamped, Base):
     raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     closed_on: Mapped[date | None] = mapped_column(Date)
     round: Mapped[int] = mapped_column(Integer, default=1)
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # The deadline of each step, stored when the step starts (a later change of the settings does
     # not move it): the unit's plan, the auditor's review of it, the verification of effectiveness.
     plan_due_on: Mapped[date | None] = mapped_column(Date, index=True)
@@ -104,6 +149,7 @@ class Finding(Tracked, Timestamped, Base):
     unit: Mapped[Unit] = relationship(lazy="joined")
     raised_by: Mapped[User | None] = relationship(foreign_keys=[raised_by_id])
     updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
+    withdrawn_by: Mapped[User | None] = relationship(foreign_keys=[withdrawn_by_id])
     corrective_action: Mapped[CorrectiveAction | None] = relationship(
         back_populates="finding", cascade="all, delete-orphan", uselist=False
     )
@@ -123,8 +169,20 @@ class Finding(Tracked, Timestamped, Base):
         return self.kind in NC_KINDS
 
     @property
+    def is_withdrawn(self) -> bool:
+        return self.status == FindingStatus.WITHDRAWN
+
+    def label_in(self, lang: str) -> str:
+        """The human reference in a language: NC-2018-007 in both; OBS-2018-003 / LY-2018-003 and
+        OFI-2018-002 / CT-2018-002 for observations and opportunities for improvement."""
+        if self.ref_series is None or self.ref_year is None or self.ref_seq is None:
+            return self.ref or ""
+        return finding_label(self.ref_series, self.ref_year, self.ref_seq, lang)
+
+    @property
     def label(self) -> str:
-        return self.ref or f"{self.audit.ref}/{self.kind.upper()}-{self.id}"
+        """The human reference in the interface language."""
+        return self.label_in(current_lang())
 
     def history_label(self) -> str:
         return self.label

@@ -514,7 +514,9 @@ def load_audit_demo() -> AuditProgramme:
         audit.report_approved_at = datetime.combine(report_date, time(8, 0), tzinfo=UTC)
     for audit in audits.values():
         open_left = db.session.scalar(
-            select(Finding.id).where(Finding.audit_id == audit.id, Finding.status.notin_(["closed", "noted"]))
+            select(Finding.id).where(
+                Finding.audit_id == audit.id, Finding.status.notin_(["closed", "noted", "withdrawn"])
+            )
         )
         if open_left is None:
             planning.transition_audit(audit, "close", actor=None)

@@ -29,11 +29,13 @@ from audits.models import (
     FindingStatus,
     FollowUpProposal,
     ProposalStatus,
+    RefSeries,
 )
+from audits.models.finding import REF_PREFIX, series_of
 from audits.services import attachments, deadlines, planning
-from audits.services.numbering import next_nc_ref
+from audits.services.numbering import next_finding_seq
 from qms.extensions import db
-from qms.formatting import fmt_datetime
+from qms.formatting import fmt_date, fmt_datetime
 from qms.models.base import utcnow
 from qms.models.clauses import Clause, Edition
 from qms.models.org import Membership, Unit, User
@@ -60,6 +62,7 @@ FINDING_TRANSITIONS: dict[str, dict[str, tuple[str, str]]] = {
     },
     FindingStatus.CLOSED: {},
     FindingStatus.NOTED: {},
+    FindingStatus.WITHDRAWN: {},  # see withdraw_finding: any finding not yet closed can be withdrawn
 }
 PLAN_EDITABLE = (FindingStatus.OPEN, FindingStatus.PLAN_RETURNED, FindingStatus.REOPENED)
 
@@ -136,13 +139,31 @@ def _flush(record: Any, actor: User | None) -> None:
 
 
 def get_finding(ref_or_id: str | int) -> Finding:
+    """A finding by id, by NC reference (NC-2018-007) or by the label of an observation or opportunity
+    for improvement in either language (OBS-2018-003, LY-2018-003, OFI-2018-002, CT-2018-002)."""
     if isinstance(ref_or_id, int):
         finding = db.session.get(Finding, ref_or_id)
     else:
-        finding = db.session.scalar(select(Finding).where(Finding.ref == ref_or_id.strip().upper()))
+        text = ref_or_id.strip().upper()
+        finding = db.session.scalar(select(Finding).where(Finding.ref == text))
+        if finding is None:
+            finding = _by_label(text)
     if finding is None:
         raise NotFound(_("No finding %(ref)s.", ref=ref_or_id))
     return finding
+
+
+def _by_label(text: str) -> Finding | None:
+    prefix, _sep, rest = text.partition("-")
+    year, _sep, seq = rest.partition("-")
+    series = {p: s for prefixes in REF_PREFIX.values() for s, p in prefixes.items()}.get(prefix)
+    if series is None or not year.isdigit() or not seq.isdigit():
+        return None
+    return db.session.scalar(
+        select(Finding).where(
+            Finding.ref_series == series, Finding.ref_year == int(year), Finding.ref_seq == int(seq)
+        )
+    )
 
 
 def _clause(edition: str, number: str) -> Clause:
@@ -169,6 +190,38 @@ def _check_finding_fields(audit: Audit, kind: str, unit: Unit | None, statement:
         raise DomainError(_("The statement of the finding is required."), field="statement")
 
 
+def default_raised_on(audit: Audit, today: date | None = None) -> date:
+    """Today, brought within the audit's dates."""
+    return min(max(today or date.today(), audit.planned_start), audit.planned_end)
+
+
+def check_raised_on(audit: Audit, raised_on: date | None, today: date | None = None) -> date:
+    """A finding is raised during its audit (planned start to planned end) and never after today."""
+    if raised_on is None:
+        raise DomainError(_("The date the finding was raised is required."), field="raised_on")
+    if raised_on > (today or date.today()):
+        raise DomainError(_("A finding cannot be dated in the future."), field="raised_on")
+    if not audit.planned_start <= raised_on <= audit.planned_end:
+        raise DomainError(
+            _(
+                "A finding is dated within its audit: from %(start)s to %(end)s.",
+                start=fmt_date(audit.planned_start),
+                end=fmt_date(audit.planned_end),
+            ),
+            field="raised_on",
+        )
+    return raised_on
+
+
+def _number(finding: Finding, year: int) -> None:
+    """Give the finding the next number of its kind's series; a number once given is never reused."""
+    series = series_of(finding.kind)
+    with db.session.no_autoflush:  # the finding is written once it has its new number
+        seq = next_finding_seq(series, year)
+    finding.ref_series, finding.ref_year, finding.ref_seq = series, year, seq
+    finding.ref = f"NC-{year}-{seq:03d}" if series == RefSeries.NC else None
+
+
 def create_finding(
     audit: Audit,
     *,
@@ -193,7 +246,7 @@ def create_finding(
     if checklist_item is not None and checklist_item.audit_id != audit.id:
         raise DomainError(_("The checklist question belongs to another audit."))
     clause_row = _clause(edition, clause)
-    raised_on = raised_on or date.today()
+    raised_on = check_raised_on(audit, raised_on or default_raised_on(audit))
     finding = Finding(
         audit=audit,
         kind=kind,
@@ -207,18 +260,42 @@ def create_finding(
         raised_by_id=actor.id if actor is not None else None,
         round=1,
     )
+    _number(finding, raised_on.year)
+    finding.status = FindingStatus.OPEN if kind in NC_KINDS else FindingStatus.NOTED
     if kind in NC_KINDS:
-        finding.ref, finding.ref_seq = next_nc_ref(raised_on.year)
-        finding.ref_year = raised_on.year
-        finding.status = FindingStatus.OPEN
         finding.plan_due_on = deadlines.plan_due(raised_on)
-    else:
-        finding.status = FindingStatus.NOTED
     db.session.add(finding)
     if checklist_item is not None:
         finding.checklist_item = checklist_item  # once in the session: the item lists it
     _flush(finding, actor)
     return finding
+
+
+def is_editable(finding: Finding) -> bool:
+    """A finding can be corrected while the unit has not answered it: a nonconformity still open with
+    no plan or action recorded; an observation or opportunity while its audit is not closed."""
+    if finding.status in (FindingStatus.CLOSED, FindingStatus.WITHDRAWN):
+        return False
+    if finding.is_nonconformity:
+        answered = finding.corrective_action is not None or bool(finding.actions)
+        return finding.status == FindingStatus.OPEN and not answered
+    return finding.audit.status != AuditStatus.CLOSED
+
+
+def can_edit(finding: Finding, user: User | None) -> bool:
+    return is_editable(finding) and access.can_log_findings(user, finding.audit.team_user_ids)
+
+
+def can_withdraw(finding: Finding, user: User | None) -> bool:
+    return _withdrawable(finding) and (
+        access.can_log_findings(user, finding.audit.team_user_ids) or access.can_plan_audits(user)
+    )
+
+
+def _withdrawable(finding: Finding) -> bool:
+    return finding.status not in (FindingStatus.CLOSED, FindingStatus.WITHDRAWN) and (
+        finding.audit.status != AuditStatus.CLOSED
+    )
 
 
 def update_finding(
@@ -234,22 +311,68 @@ def update_finding(
     evidence: str = "",
     requirement: str = "",
     process_code: str | None = None,
+    raised_on: date | None = None,
 ) -> Finding:
+    """Correct a finding the unit has not answered yet (see `is_editable`). `raised_on` None keeps the
+    date. An observation turned into an opportunity for improvement (or back) takes the next number
+    of its new series; its old number is not reused."""
     if actor is not None:
         access.require_log_findings(actor, finding.audit.team_user_ids)
     act_as(actor)
     check_version(finding, version)
     if finding.status == FindingStatus.CLOSED:
         raise InvalidTransition(_("A closed finding cannot be changed."))
+    if finding.status == FindingStatus.WITHDRAWN:
+        raise InvalidTransition(_("A withdrawn finding cannot be changed."))
+    if not is_editable(finding):
+        if finding.is_nonconformity:
+            raise InvalidTransition(
+                _("The unit has started answering this nonconformity: it can no longer be changed.")
+            )
+        raise InvalidTransition(_("The audit is closed: its findings can no longer be changed."))
     _check_finding_fields(finding.audit, kind, unit, statement)
     if (kind in NC_KINDS) != finding.is_nonconformity:
         raise DomainError(
             _("A nonconformity stays a nonconformity; log a new finding instead."), field="kind"
         )
+    if raised_on is not None:
+        finding.raised_on = check_raised_on(finding.audit, raised_on)
+    renumber = series_of(kind) != finding.ref_series
     finding.kind, finding.clause, finding.unit = kind, _clause(edition, clause), unit
+    if renumber:
+        _number(finding, finding.raised_on.year)
     finding.statement, finding.evidence = statement.strip(), evidence.strip()
     finding.requirement = requirement.strip()
     finding.process_code = (process_code or "").strip() or None
+    _flush(finding, actor)
+    return finding
+
+
+def withdraw_finding(finding: Finding, *, actor: User | None, reason: str) -> Finding:
+    """A finding logged by mistake is withdrawn, not deleted: it keeps its reference (never reused),
+    is shown struck through with the reason, and is left out of every count. The audit team or the
+    steering committee withdraws it, until it is closed or its audit is."""
+    if actor is not None and not (
+        access.can_log_findings(actor, finding.audit.team_user_ids) or access.can_plan_audits(actor)
+    ):
+        raise NotAllowed(_("Only the audit team or the ISO steering committee may withdraw a finding."))
+    act_as(actor)
+    if finding.status == FindingStatus.WITHDRAWN:
+        raise InvalidTransition(_("Finding %(ref)s is already withdrawn.", ref=finding.label))
+    if finding.status == FindingStatus.CLOSED:
+        raise InvalidTransition(_("A closed finding cannot be withdrawn."))
+    if finding.audit.status == AuditStatus.CLOSED:
+        raise InvalidTransition(_("The audit is closed: its findings can no longer be withdrawn."))
+    if not reason.strip():
+        raise DomainError(_("Say why the finding is withdrawn."), field="reason")
+    finding.status = FindingStatus.WITHDRAWN
+    finding.withdrawn_reason = reason.strip()
+    finding.withdrawn_by_id = actor.id if actor is not None else None
+    finding.withdrawn_at = utcnow()
+    proposal = db.session.scalar(select(FollowUpProposal).where(FollowUpProposal.finding_id == finding.id))
+    if proposal is not None and proposal.status == ProposalStatus.PROPOSED:
+        proposal.status = ProposalStatus.DISMISSED
+        proposal.reason = _("The finding was withdrawn: %(reason)s", reason=finding.withdrawn_reason)
     _flush(finding, actor)
     return finding
 

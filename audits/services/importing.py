@@ -135,6 +135,10 @@ def _parse(row: Row, units: dict[str, Unit], clauses: dict[tuple[str, str], Clau
     raised_on = _date(row, "raised_on", required=False) or start
     if raised_on < start:
         raise row.fail("raised_on", _("the finding is dated before its audit starts"))
+    if raised_on > end:
+        raise row.fail("raised_on", _("the finding is dated after its audit ends"))
+    if raised_on > date.today():
+        raise row.fail("raised_on", _("the finding is dated in the future"))
     due_on = _date(row, "due_on", required=False)
     closed_on = _date(row, "closed_on", required=False)
     if kind not in NC_KINDS and (due_on or closed_on):

@@ -1,7 +1,10 @@
 """References that are unique and never reused: `DG-2018-03` for audits, `NC-2018-007` for nonconformities,
-`05/BC-BCĐ` for documents the organisation issues (numbered per series and year).
+`05/BC-BCĐ` for documents the organisation issues (numbered per series and year), and a number of their
+own for observations (`OBS-2018-003`) and opportunities for improvement (`OFI-2018-002`), shown with the
+prefix of the interface language (see `Finding.label`).
 
-Each scope ('DG-2018', 'NC-2018') has a counter row (qms.services.numbering).
+Each scope ('DG-2018', 'NC-2018', 'OBS-2018', 'OFI-2018', 'BC-BCĐ-2018') has a counter row
+(qms.services.numbering).
 """
 
 from __future__ import annotations
@@ -14,8 +17,13 @@ def next_audit_ref(year: int) -> tuple[str, int]:
     return f"DG-{year}-{seq:02d}", seq
 
 
+def next_finding_seq(series: str, year: int) -> int:
+    """The next number of a finding series ('NC', 'OBS', 'OFI') in `year`."""
+    return increment_and_get(f"{series}-{year}")
+
+
 def next_nc_ref(year: int) -> tuple[str, int]:
-    seq = increment_and_get(f"NC-{year}")
+    seq = next_finding_seq("NC", year)
     return f"NC-{year}-{seq:03d}", seq
 
 

@@ -599,7 +599,7 @@ def transition_audit(
             select(Finding.ref).where(
                 Finding.audit_id == audit.id,
                 Finding.kind.in_(NC_KINDS),
-                Finding.status != FindingStatus.CLOSED,
+                Finding.status.notin_([FindingStatus.CLOSED, FindingStatus.WITHDRAWN]),
             )
         )
         if open_ncs is not None:

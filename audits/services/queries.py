@@ -32,7 +32,10 @@ from qms.models.org import MemberRole, Membership, Unit, UnitKind, User
 from qms.services import access
 
 KIND_ORDER = [FindingKind.MAJOR, FindingKind.MINOR, FindingKind.OBSERVATION, FindingKind.OFI]
-OPEN_NC_STATUSES = tuple(s for s in FindingStatus if s not in (FindingStatus.CLOSED, FindingStatus.NOTED))
+# Nonconformities still to be dealt with; a withdrawn finding is counted nowhere.
+OPEN_NC_STATUSES = tuple(
+    s for s in FindingStatus if s not in (FindingStatus.CLOSED, FindingStatus.NOTED, FindingStatus.WITHDRAWN)
+)
 
 
 def _today(today: date | None) -> date:
@@ -92,6 +95,7 @@ class AuditSummary:
     closed_nonconformities: int
     overdue_actions: int
     overdue_findings: int = 0
+    withdrawn: int = 0  # shown apart, left out of every other figure
 
     @property
     def total(self) -> int:
@@ -107,7 +111,11 @@ def audit_summary(audit: Audit, today: date | None = None) -> AuditSummary:
     ).all()
     by_kind: Counter[str] = Counter({k.value: 0 for k in KIND_ORDER})
     ncs = open_ncs = closed = 0
+    withdrawn = 0
     for kind, status, count in rows:
+        if status == FindingStatus.WITHDRAWN:
+            withdrawn += count
+            continue
         by_kind[kind] += count
         if kind in NC_KINDS:
             ncs += count
@@ -123,7 +131,7 @@ def audit_summary(audit: Audit, today: date | None = None) -> AuditSummary:
             ActionItem.round == Finding.round,
             ActionItem.done_on.is_(None),
             ActionItem.due_on < today,
-            Finding.status != FindingStatus.CLOSED,
+            Finding.status.in_(OPEN_NC_STATUSES),
         )
     )
     late = db.session.scalar(
@@ -133,7 +141,7 @@ def audit_summary(audit: Audit, today: date | None = None) -> AuditSummary:
             deadlines.late_since() < today,
         )
     )
-    return AuditSummary(dict(by_kind), ncs, open_ncs, closed, overdue or 0, late or 0)
+    return AuditSummary(dict(by_kind), ncs, open_ncs, closed, overdue or 0, late or 0, withdrawn)
 
 
 def _open_actions(today: date) -> Select:

@@ -124,7 +124,7 @@ class ActionStatus:
 def action_status(findings: list[Finding], today: date) -> ActionStatus:
     status = ActionStatus()
     for finding in findings:
-        if finding.kind not in NC_KINDS:
+        if finding.kind not in NC_KINDS or finding.status == FindingStatus.WITHDRAWN:
             continue
         status.nonconformities += 1
         if finding.status == FindingStatus.CLOSED:
@@ -147,5 +147,6 @@ def action_status(findings: list[Finding], today: date) -> ActionStatus:
 def counts_by_kind(findings: list[Finding]) -> dict[str, int]:
     counts = {k.value: 0 for k in KIND_ORDER}
     for finding in findings:
-        counts[finding.kind] += 1
+        if finding.status != FindingStatus.WITHDRAWN:
+            counts[finding.kind] += 1
     return counts

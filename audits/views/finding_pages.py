@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import func
 from werkzeug.wrappers import Response
 
 from audits.forms import (
@@ -21,9 +22,11 @@ from audits.forms import (
     PlanForm,
     ReviewForm,
     VerifyForm,
+    WithdrawForm,
 )
-from audits.labels import FINDING_KIND, FINDING_STATUS
+from audits.labels import FINDING_KIND, FINDING_STATUS, STATEMENT, STATEMENT_OF_NC
 from audits.models import (
+    NC_KINDS,
     ActionEvidence,
     ActionItem,
     Attachment,
@@ -67,6 +70,27 @@ def _back(finding: Finding, anchor: str = "") -> Response:
     return redirect(url_for("audits.finding_show", finding_id=finding.id) + anchor)
 
 
+def _finding_form(form: FindingForm, units: list[Unit], kind: str | None) -> FindingForm:
+    """Unit choices, and the statement named after the kind: a nonconformity's statement is the
+    statement of the nonconformity (Nội dung điểm không phù hợp), otherwise just the statement."""
+    form.unit_id.choices = [(u.id, f"{u.code} — {u.name}") for u in units]
+    form.statement.label.text = str(STATEMENT_OF_NC if (kind or "major") in NC_KINDS else STATEMENT)
+    return form
+
+
+def _finding_fields(form: FindingForm) -> dict:
+    return {
+        "kind": form.kind.data,
+        "edition": form.edition.data,
+        "clause": form.clause.data or "",
+        "unit": db.session.get(Unit, form.unit_id.data),
+        "statement": form.statement.data or "",
+        "evidence": form.evidence.data or "",
+        "requirement": form.requirement.data or "",
+        "process_code": form.process_code.data,
+    }
+
+
 @bp.route("/<ref>/findings/new", methods=["GET", "POST"])
 @login_required
 def finding_new(ref: str) -> str | Response:
@@ -74,11 +98,11 @@ def finding_new(ref: str) -> str | Response:
     if not access.can_log_findings(current_user, audit.team_user_ids):
         abort(403)
     form = FindingForm()
-    form.unit_id.choices = [(u.id, f"{u.code} — {u.name}") for u in audit.units]
+    _finding_form(form, audit.units, form.kind.data)
     item = _checklist_item(audit)
     if not form.is_submitted():
         form.edition.data = audit.edition
-        form.raised_on.data = min(max(date.today(), audit.planned_start), audit.planned_end)
+        form.raised_on.data = service.default_raised_on(audit)
         if item is not None:
             _prefill_from_item(form, audit, item)
     if form.validate_on_submit():
@@ -86,17 +110,9 @@ def finding_new(ref: str) -> str | Response:
             finding = service.create_finding(
                 audit,
                 actor=current_user,
-                kind=form.kind.data,
-                edition=form.edition.data,
-                clause=form.clause.data or "",
-                unit=db.session.get(Unit, form.unit_id.data),
-                statement=form.statement.data or "",
-                evidence=form.evidence.data or "",
-                requirement=form.requirement.data or "",
-                process_code=form.process_code.data,
-                raised_on=form.raised_on.data
-                or min(max(date.today(), audit.planned_start), audit.planned_end),
+                raised_on=form.raised_on.data or service.default_raised_on(audit),
                 checklist_item=item,
+                **_finding_fields(form),
             )
         except DomainError as exc:
             form_error(form, exc)
@@ -139,8 +155,11 @@ def finding_edit(finding_id: int) -> str | Response:
     finding = finding_or_404(finding_id)
     if not access.can_log_findings(current_user, finding.audit.team_user_ids):
         abort(403)
+    if not service.is_editable(finding):
+        flash(_("Finding %(ref)s can no longer be changed.", ref=finding.label), "warning")
+        return _back(finding)
     form = FindingForm(obj=finding)
-    form.unit_id.choices = [(u.id, f"{u.code} — {u.name}") for u in finding.audit.units]
+    _finding_form(form, finding.audit.units, form.kind.data)
     if not form.is_submitted():
         form.edition.data = finding.clause.edition
         form.clause.data = finding.clause.number
@@ -151,14 +170,8 @@ def finding_edit(finding_id: int) -> str | Response:
                 finding,
                 actor=current_user,
                 version=_version(form),
-                kind=form.kind.data,
-                edition=form.edition.data,
-                clause=form.clause.data or "",
-                unit=db.session.get(Unit, form.unit_id.data),
-                statement=form.statement.data or "",
-                evidence=form.evidence.data or "",
-                requirement=form.requirement.data or "",
-                process_code=form.process_code.data,
+                raised_on=form.raised_on.data,
+                **_finding_fields(form),
             )
         except DomainError as exc:
             form_error(form, exc)
@@ -181,6 +194,7 @@ def _render_finding(
     plan_form: PlanForm | None = None,
     done_form: DoneForm | None = None,
     done_action_id: int | None = None,
+    withdraw_form: WithdrawForm | None = None,
 ) -> str:
     """The finding page; a plan or done form that failed comes back with the user's input and errors."""
     plan = finding.corrective_action
@@ -199,12 +213,16 @@ def _render_finding(
         review_form=ReviewForm(),
         verify_form=VerifyForm(formdata=None, checked_on=today),
         attach_form=AttachmentForm(),
+        withdraw_form=withdraw_form or WithdrawForm(formdata=None),
         button=EmptyForm(),
         proposal=proposal,
         actions=service.allowed_finding_actions(finding, current_user),
         can_answer=access.can_answer_finding(current_user, finding.unit),
         plan_editable=finding.status in service.PLAN_EDITABLE,
         can_log=access.can_log_findings(current_user, finding.audit.team_user_ids),
+        can_edit=service.can_edit(finding, current_user),
+        can_withdraw=service.can_withdraw(finding, current_user),
+        statement_label=STATEMENT_OF_NC if finding.is_nonconformity else STATEMENT,
         can_attach=access.can_log_findings(current_user, finding.audit.team_user_ids)
         or access.can_answer_finding(current_user, finding.unit),
         today=today,
@@ -212,6 +230,28 @@ def _render_finding(
         step=deadlines.current_step(finding, today),
         history=history_of("finding", finding.id),
     )
+
+
+@bp.route("/findings/<int:finding_id>/withdraw", methods=["POST"])
+@login_required
+def finding_withdraw(finding_id: int) -> str | Response:
+    finding = finding_or_404(finding_id)
+    if not (
+        access.can_log_findings(current_user, finding.audit.team_user_ids)
+        or access.can_plan_audits(current_user)
+    ):
+        abort(403)
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        try:
+            service.withdraw_finding(finding, actor=current_user, reason=form.reason.data or "")
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Finding %(ref)s withdrawn.", ref=finding.label), "success")
+            return _back(finding)
+    return _render_finding(finding, withdraw_form=form)
 
 
 @bp.route("/findings/<int:finding_id>/attachments", methods=["POST"])
@@ -486,9 +526,16 @@ def findings() -> str:
         error_out=False,
     )
     units = [u for u, _depth in org.units_tree()]
+    withdrawn = 0
+    if filters["status"] in (None, FindingStatus.WITHDRAWN):
+        counted = {**filters, "status": FindingStatus.WITHDRAWN}
+        withdrawn = db.session.scalar(
+            db.select(func.count()).select_from(queries.findings_register_query(**counted).subquery())
+        )
     return render_template(
         "audits/findings.html",
         page=page,
+        withdrawn=withdrawn or 0,
         filters=filters,
         query_args={k: v for k, v in filters.items() if v},
         units=units,
