@@ -17,7 +17,7 @@ from qms.extensions import db
 from qms.models.org import Unit
 from qms.paths import MIGRATIONS_DIR
 from qms.services.errors import DomainError, InvalidTransition, NotAllowed
-from tests.audits_support import answered, nonconformity, planned_audit
+from tests.audits_support import answered, nonconformity, planned_audit, report_audit
 from tests.conftest import Org
 
 JULY_17, JULY_18 = date(2018, 7, 17), date(2018, 7, 18)
@@ -116,7 +116,7 @@ def test_observations_stay_editable_until_the_audit_closes(orgdata: Org) -> None
     findings.update_finding(obs, actor=auditor, version=None, kind="observation", raised_on=JULY_18, **fields)
     db.session.commit()
     assert obs.raised_on == JULY_18 and findings.is_editable(obs)
-    planning.transition_audit(audit, "report", actor=None, reason="")
+    report_audit(audit)
     planning.transition_audit(audit, "close", actor=None)
     db.session.commit()
     assert not findings.is_editable(obs)
@@ -167,7 +167,7 @@ def test_withdrawing_needs_a_reason_and_keeps_the_reference(as_user: Any, orgdat
 def test_an_audit_closes_with_withdrawn_nonconformities(orgdata: Org) -> None:
     audit = two_day_audit(orgdata)
     finding = answered(orgdata, nonconformity(orgdata, audit))
-    planning.transition_audit(audit, "report", actor=None, reason="")
+    report_audit(audit)
     db.session.commit()
     with pytest.raises(DomainError):
         planning.transition_audit(audit, "close", actor=None)
