@@ -99,6 +99,7 @@ def _register_views(app: Flask) -> None:
 
 def _register_template_helpers(app: Flask) -> None:
     from qms.services import access
+    from qms.views.history import history_block
 
     app.jinja_env.filters.update(
         fdate=formatting.fmt_date,
@@ -108,4 +109,6 @@ def _register_template_helpers(app: Flask) -> None:
     )
 
     # Globals, not a context processor: imported macros see them too.
-    app.jinja_env.globals.update(access=access, lang=formatting.current_lang, labels=labels)
+    app.jinja_env.globals.update(
+        access=access, lang=formatting.current_lang, labels=labels, history_block=history_block
+    )
