@@ -119,8 +119,97 @@ def test_city_draft_document_stays_private(orgdata, as_user, role, status):
 
 def test_unit_document_in_force_stays_with_its_unit(orgdata, as_user):
     document = documents.create_document(
-        orgdata.unit_a, actor=None, code="HD-A", title="Hướng dẫn phòng A", kind="procedure"
+        orgdata.unit_a, actor=None, code="HD-A", title="Hướng dẫn phòng A", kind="procedure", approver="Trưởng phòng"
     )
     documents.issue(document, actor=None)
     db.session.commit()
     assert as_user("manager_b").get(f"/documents/{document.id}").status_code == 403
+
+
+# --- no curation notes for users ----------------------------------------------------------------
+
+# Strings of the shipped data files that record where the reference data was checked.
+CURATION_STRINGS = ("N1293", "EN verified", "VI verified", "VERIFIED vs", "both tables", "risk-technologies")
+
+
+def test_clause_pages_show_plain_notes_not_curation_sources(orgdata, as_user):
+    client = as_user("member_a")
+    page = client.get("/clauses/2015/4.1").get_data(as_text=True)
+    assert "4.1 context is new in substance" in page  # the plain part of the note
+    assert "/clauses/2008/4" in page  # the counterpart clause
+    for text in CURATION_STRINGS:
+        assert text not in page
+    listing = client.get("/clauses/?edition=2008").get_data(as_text=True)
+    for text in CURATION_STRINGS:
+        assert text not in listing
+
+
+def test_plain_note_keeps_only_what_changed():
+    from qms.views.clauses import plain_note
+
+    assert plain_note("N1293 Table 2 (2015->2008); 4.1 context is new in substance") == (
+        "4.1 context is new in substance"
+    )
+    assert plain_note("both tables") == ""
+    assert plain_note("organizational knowledge: no 2008 equivalent (matrix shows 'New')") == (
+        "organizational knowledge: no 2008 equivalent"
+    )
+
+
+@pytest.mark.parametrize("role", ["admin", "leader", "member_a"])
+def test_dashboards_show_no_correspondence_statistics(orgdata, as_user, role):
+    page = as_user(role).get("/").get_data(as_text=True)
+    assert "đã kiểm chứng" not in page and "verified" not in page.lower().replace("unverified", "")
+    assert "Tương ứng 2008" not in page and "Correspondence 2008" not in page
+
+
+def test_correspondence_statistics_are_an_administrators_page(orgdata, as_user):
+    for role in ("steering", "leader", "manager_a"):
+        assert as_user(role).get("/admin/correspondence").status_code == 403
+    client = as_user("admin")
+    page = client.get("/admin/correspondence").get_data(as_text=True)
+    assert 'id="correspondence-stats"' in page and "N1293" in page  # sources kept for the admin
+    assert re.search(r"<td class=\"text-end figure\">\d+</td>", page)
+    assert "/admin/correspondence" in client.get("/").get_data(as_text=True)  # in the admin menu
+
+
+# --- every delete/remove form asks first ---------------------------------------------------------
+
+FORM_TAG = re.compile(r"<form\b[^>]*>", re.DOTALL)
+URL_FOR = re.compile(r"url_for\(\s*['\"]([\w.]+)['\"]")
+# The rule of qms/static/qms.js: an action path ending in /delete or /remove, or containing them.
+DESTRUCTIVE_PATH = re.compile(r"/(delete|remove)(/|$)")
+
+
+def test_every_delete_or_remove_form_is_covered_by_the_confirm_rule(app):
+    rules = {rule.endpoint: rule.rule for rule in app.url_map.iter_rules()}
+    checked, uncovered = 0, []
+    for template in sorted(TEMPLATES.rglob("*.html")):
+        for tag in FORM_TAG.findall(template.read_text(encoding="utf-8")):
+            found = URL_FOR.search(tag)
+            endpoint = found.group(1) if found else ""
+            rule = rules.get(endpoint, "")
+            if not re.search(r"delete|remove", endpoint + rule):
+                continue
+            checked += 1
+            if "data-confirm=" not in tag and not DESTRUCTIVE_PATH.search(rule):
+                uncovered.append(f"{template.relative_to(TEMPLATES)}: {endpoint}")
+    assert checked >= 8
+    assert uncovered == []
+
+
+def test_templates_have_no_inline_script_or_handlers():
+    for template in TEMPLATES.rglob("*.html"):
+        text = template.read_text(encoding="utf-8")
+        assert not re.search(r"\son[a-z]+\s*=\s*[\"']", text), template
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text), template
+
+
+def test_shared_script_is_included_with_its_localized_question(orgdata, as_user):
+    page = as_user("member_a").get("/").get_data(as_text=True)
+    assert '<script src="/static/qms.js"' in page
+    assert re.search(r'<body data-confirm-default="[^"]+"', page)
+    script = as_user("member_a").get("/static/qms.js")
+    body = script.get_data(as_text=True)
+    script.close()
+    assert "data-confirm" in body and "beforeunload" in body and "data-warn-unsaved" in body

@@ -3,9 +3,9 @@
  * 1. <form data-confirm="question"> asks the question before it submits, and does nothing if the
  *    user says no. A form whose action ends in /delete or /remove (or contains /delete/ or
  *    /remove/) asks the page's generic question (<body data-confirm-default>) when it names none.
- * 3. A <select data-autosubmit> submits its form when the user picks another option.
  * 2. <form data-warn-unsaved> becomes dirty on input or change; while a form is dirty, leaving the
  *    page asks first (beforeunload). Submitting the form clears it.
+ * 3. A <select data-autosubmit> submits its form when the user picks another option.
  */
 (function () {
   "use strict";
