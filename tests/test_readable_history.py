@@ -82,6 +82,7 @@ def test_list_of_records_reads_as_key_value_text(orgdata, as_user):
         unit=orgdata.unit_a,
         code="QT-01",
         title="Cấp phép",
+        time_limit_days="7.5",
         forms_text="BM.01 | Phiếu tiếp nhận",
         records_text="Sổ theo dõi | Bộ phận Một cửa | 5 năm | giấy",
     )
@@ -90,6 +91,7 @@ def test_list_of_records_reads_as_key_value_text(orgdata, as_user):
         as_user("manager_a").get(f"/procedures/{process.id}").get_data(as_text=True)
     )
     assert "Mã: BM.01, Tên: Phiếu tiếp nhận" in block
+    assert "7,5" in block and "7.5" not in block  # a decimal with the reader's separator
     assert "{&#39;code&#39;" not in block and "{'code'" not in block
     assert "Lưu giữ" in block or "Thời gian lưu" in block  # the record's keys by their words
 

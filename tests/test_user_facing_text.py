@@ -23,7 +23,11 @@ PDF = b"%PDF-1.4\n%test\n"
 
 def city_procedure(orgdata, *, approve: bool = True):
     p = processes.create_process(
-        actor=None, unit=orgdata.city, code="QT-CITY-01", title="Quy trình chung của thành phố", kind="management"
+        actor=None,
+        unit=orgdata.city,
+        code="QT-CITY-01",
+        title="Quy trình chung của thành phố",
+        kind="management",
     )
     processes.add_step(p, actor=None, text="Thực hiện", responsible="Văn phòng", days="1")
     if approve:
@@ -119,7 +123,13 @@ def test_city_draft_document_stays_private(orgdata, as_user, role, status):
 
 def test_unit_document_in_force_stays_with_its_unit(orgdata, as_user):
     document = documents.create_document(
-        orgdata.unit_a, actor=None, code="HD-A", title="Hướng dẫn phòng A", kind="procedure", approver="Trưởng phòng"
+        orgdata.unit_a,
+        actor=None,
+        code="HD-A",
+        title="Hướng dẫn phòng A",
+        kind="procedure",
+        approver="Trưởng phòng",
+        upload=("hd.pdf", PDF),
     )
     documents.issue(document, actor=None)
     db.session.commit()

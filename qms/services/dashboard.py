@@ -61,4 +61,6 @@ def correspondence_statistics() -> CorrespondenceStatistics:
             (m.clause_2008.sort_key if m.clause_2008 else ""),
         )
     )
-    return CorrespondenceStatistics(by_confidence=by_confidence, total=sum(by_confidence.values()), mappings=mappings)
+    return CorrespondenceStatistics(
+        by_confidence=by_confidence, total=sum(by_confidence.values()), mappings=mappings
+    )

@@ -15,11 +15,12 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import event, insert, inspect, select
+from sqlalchemy import Numeric, event, insert, inspect, select
 from sqlalchemy.orm import Mapper, Session
 
 from qms import labels
 from qms.extensions import db
+from qms.formatting import fmt_number
 from qms.models.base import Base, Tracked, utcnow
 from qms.models.history import HistoryEntry, HistoryLink
 from qms.models.org import User
@@ -251,6 +252,26 @@ def _clip(text: str) -> str:
     return text if len(text) <= _LONG else text[: _LONG - 1].rstrip() + "…"
 
 
+def _is_decimal(mapper: Mapper[Any] | None, column_name: str) -> bool:
+    return (
+        mapper is not None
+        and column_name in mapper.columns
+        and isinstance(mapper.columns[column_name].type, Numeric)
+    )
+
+
+def _decimal_text(stored: str) -> str:
+    """A decimal kept as text in the history ('3.50') with the reader's separators ('3,5')."""
+    try:
+        number = Decimal(stored)
+    except ArithmeticError:
+        return stored
+    if not number.is_finite():
+        return stored
+    decimals = 0 if number == number.to_integral_value() else min(2, -number.normalize().as_tuple().exponent)
+    return fmt_number(number, decimals=decimals)
+
+
 def _text(record_type: str, name: str, value: Any) -> str:
     """A stored value as text: lists as `a; b`, records of a list as `key: value`, yes/no, dates."""
     if value is None or value == "" or value == [] or value == {}:
@@ -306,13 +327,15 @@ def readable(entries: Sequence[HistoryEntry], *, page: int = 1, page_size: int =
         mapper = mappers.get(entry.record_type)
         lines = []
         for name, change in changes:
-            old, new = (list(change) + [None, None])[:2]
+            old, new = [*change, None, None][:2]
             target = _target_table(mapper, name)
             texts = []
             for value in (old, new):
                 if target is not None and isinstance(value, int) and not isinstance(value, bool):
                     texts.append(names.get((target, value), _("(deleted record)")))
                 else:
+                    if _is_decimal(mapper, name) and isinstance(value, str):
+                        value = _decimal_text(value)
                     texts.append(_clip(_text(entry.record_type, name, value)))
             lines.append(ChangeLine(labels.field(entry.record_type, name), texts[0], texts[1]))
         rows.append(

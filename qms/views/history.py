@@ -23,7 +23,8 @@ class HistoryBlock:
 
 def _url(page: int) -> str:
     args = {k: v for k, v in request.args.items() if k != PAGE_ARG}
-    return url_for(request.endpoint or "", **(request.view_args or {}), **args, **{PAGE_ARG: page}) + "#history"
+    url = url_for(request.endpoint or "", **(request.view_args or {}), **args, **{PAGE_ARG: page})
+    return url + "#history"
 
 
 def history_block(entries: Sequence[HistoryEntry]) -> HistoryBlock:
