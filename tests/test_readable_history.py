@@ -72,6 +72,8 @@ def test_finding_history_names_references_and_lists(orgdata, as_user):
     assert "[" not in block.split("</summary>", 1)[1].split("</table>", 1)[0]
     # dates dd/mm/yyyy
     assert "17/07/2018" in block and "2018-07-17" not in block
+    # fields left empty at creation are not listed
+    assert "Yêu cầu" not in block
     # internal columns hidden: version counter and reference sequence numbers
     assert "Version" not in block and "Phiên bản" not in block
 

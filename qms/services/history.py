@@ -252,6 +252,12 @@ def _clip(text: str) -> str:
     return text if len(text) <= _LONG else text[: _LONG - 1].rstrip() + "…"
 
 
+def _empty_on_create(action: str, change: list[Any]) -> bool:
+    """A field left empty when the record was created (or deleted) says nothing."""
+    side = {"insert": -1, "delete": 0}.get(action)
+    return side is not None and bool(change) and change[side] in (None, "", [], {})
+
+
 def _is_decimal(mapper: Mapper[Any] | None, column_name: str) -> bool:
     return (
         mapper is not None
@@ -300,7 +306,7 @@ def readable(entries: Sequence[HistoryEntry], *, page: int = 1, page_size: int =
         changes = [
             (name, change)
             for name, change in (entry.changes or {}).items()
-            if not is_internal(entry.record_type, name)
+            if not is_internal(entry.record_type, name) and not _empty_on_create(entry.action, change)
         ]
         if entry.action == "update" and not changes:
             continue
