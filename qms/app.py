@@ -101,6 +101,7 @@ def _register_views(app: Flask) -> None:
 
 def _register_template_helpers(app: Flask) -> None:
     from qms.services import access
+    from qms.views.history import history_block
 
     app.jinja_env.filters.update(
         fdate=formatting.fmt_date,
@@ -111,7 +112,11 @@ def _register_template_helpers(app: Flask) -> None:
 
     # Globals, not a context processor: imported macros see them too.
     app.jinja_env.globals.update(
-        access=access, lang=formatting.current_lang, labels=labels, url_with=_url_with
+        access=access,
+        lang=formatting.current_lang,
+        labels=labels,
+        url_with=_url_with,
+        history_block=history_block,
     )
 
 

@@ -117,6 +117,7 @@ def test_admin_journey(live_server: LiveServer, open_page: Any, screenshots: Pat
     assert heading(page) == "Phòng Thử nghiệm"
     assert code in page.locator("main").inner_text()
     assert page.locator(".alert-success").inner_text().strip().startswith(f"Unit {code} created")
+    page.locator("#history summary").click()  # the history is collapsed until asked for
     history = page.locator("#history tbody tr")
     assert history.count() >= 1
     assert "created" in history.first.inner_text()

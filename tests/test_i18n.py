@@ -417,7 +417,7 @@ def test_labels_name_stored_values_in_the_users_language(app):
     with force_locale("en"):
         assert labels.value("unit", "kind", "commune") == "Ward/commune People's Committee"
         assert labels.value("unit", "code", "P-TNMT") == "P-TNMT"  # not a coded value: as stored
-        assert labels.field("nowhere", "mystery") == "mystery"
+        assert labels.field("nowhere", "mystery") == "Mystery"  # unknown names are humanised
 
 
 def test_signing_in_keeps_the_users_language(client, orgdata):

@@ -3,14 +3,17 @@
 - admin administers users, units and reference data;
 - steering, auditor and leader read every unit's records;
 - a unit's manager reads and edits that unit's records; a member reads them;
+- the published records of the top-level unit (the city People's Committee: its approved procedures
+  and its controlled documents in force) apply to every unit, so every signed-in user reads them;
 - nobody else sees a unit's records.
 """
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import ColumnElement, and_
 
-from qms.models.org import MemberRole, OrgRole, Unit, User
+from qms.models.org import MemberRole, OrgRole, Unit, UnitKind, User
 from qms.services.errors import NotAllowed
 
 READ_ALL_ROLES = (OrgRole.ADMIN, OrgRole.STEERING, OrgRole.AUDITOR, OrgRole.LEADER)
@@ -32,6 +35,30 @@ def can_read_unit(user: User | None, unit: Unit) -> bool:
     if user is None or not user.is_authenticated:
         return False
     return reads_everything(user) or user.membership_in(unit.id) is not None
+
+
+def is_top_level(unit: Unit) -> bool:
+    """The city People's Committee: the unit at the top of the tree, whose rules apply to all."""
+    return unit.parent_id is None and unit.kind == UnitKind.CITY
+
+
+def top_level_condition() -> ColumnElement[bool]:
+    """`is_top_level` as a query condition on Unit."""
+    return and_(Unit.parent_id.is_(None), Unit.kind == UnitKind.CITY.value)
+
+
+def can_read_unit_record(user: User | None, unit: Unit, *, published: bool) -> bool:
+    """The one rule for reading a unit's procedure or controlled document: the unit's people and
+    org-wide readers read everything of the unit; everybody signed in reads what the top-level unit
+    has published (an approved procedure, a document in force). Drafts stay with their unit."""
+    if can_read_unit(user, unit):
+        return True
+    return _signed_in(user) and published and is_top_level(unit)
+
+
+def require_read_unit_record(user: User | None, unit: Unit, *, published: bool) -> None:
+    if not can_read_unit_record(user, unit, published=published):
+        raise NotAllowed(_l("You may not see the records of this unit."))
 
 
 def can_edit_unit_records(user: User | None, unit: Unit) -> bool:

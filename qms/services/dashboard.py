@@ -18,7 +18,6 @@ class DashboardSummary:
     units_by_kind: dict[str, int] = field(default_factory=dict)
     users_active: int = 0
     clauses_by_edition: dict[str, int] = field(default_factory=dict)
-    mappings_by_confidence: dict[str, int] = field(default_factory=dict)
     objectives_year: int | None = None
     objectives_by_unit: list[objectives.UnitAttainment] = field(default_factory=list)
 
@@ -35,10 +34,33 @@ def summary_for(user: User) -> DashboardSummary:
     summary.clauses_by_edition = dict(
         db.session.execute(select(Clause.edition, func.count(Clause.id)).group_by(Clause.edition)).all()
     )
-    summary.mappings_by_confidence = dict(
+    summary.objectives_year, summary.objectives_by_unit = objectives.attainment_by_unit(user)
+    return summary
+
+
+@dataclass
+class CorrespondenceStatistics:
+    """How the 2008 ↔ 2015 correspondence was checked: for the administrator who keeps the
+    reference data, not for the dashboards."""
+
+    by_confidence: dict[str, int]
+    total: int
+    mappings: list[ClauseMapping]
+
+
+def correspondence_statistics() -> CorrespondenceStatistics:
+    by_confidence = dict(
         db.session.execute(
             select(ClauseMapping.confidence, func.count(ClauseMapping.id)).group_by(ClauseMapping.confidence)
         ).all()
     )
-    summary.objectives_year, summary.objectives_by_unit = objectives.attainment_by_unit(user)
-    return summary
+    mappings = list(db.session.scalars(select(ClauseMapping).order_by(ClauseMapping.id)))
+    mappings.sort(
+        key=lambda m: (
+            (m.clause_2015.sort_key if m.clause_2015 else ""),
+            (m.clause_2008.sort_key if m.clause_2008 else ""),
+        )
+    )
+    return CorrespondenceStatistics(
+        by_confidence=by_confidence, total=sum(by_confidence.values()), mappings=mappings
+    )

@@ -89,10 +89,29 @@ def documents_of(unit: Unit, *, current_only: bool = False) -> list[ControlledDo
     return list(db.session.scalars(stmt))
 
 
+def can_read(user: User | None, document: ControlledDocument) -> bool:
+    """A unit's people read all its revisions; a document of the city in force reads for everyone."""
+    return access.can_read_unit_record(
+        user, document.unit, published=document.status == DocumentStatus.IN_FORCE
+    )
+
+
+def require_read(user: User | None, document: ControlledDocument) -> None:
+    access.require_read_unit_record(user, document.unit, published=document.status == DocumentStatus.IN_FORCE)
+
+
 def documents_readable_by(user: User, *, current_only: bool = True) -> list[ControlledDocument]:
+    """The documents of the user's units, and the city's documents in force that apply to all."""
     stmt = select(ControlledDocument).join(Unit, Unit.id == ControlledDocument.unit_id)
     if not access.reads_everything(user):
-        stmt = stmt.where(ControlledDocument.unit_id.in_({m.unit_id for m in user.memberships}))
+        top_level = select(Unit.id).where(access.top_level_condition())
+        stmt = stmt.where(
+            ControlledDocument.unit_id.in_({m.unit_id for m in user.memberships})
+            | (
+                ControlledDocument.unit_id.in_(top_level)
+                & (ControlledDocument.status == DocumentStatus.IN_FORCE)
+            )
+        )
     if current_only:
         stmt = stmt.where(ControlledDocument.status != DocumentStatus.SUPERSEDED)
     stmt = stmt.order_by(Unit.code, ControlledDocument.code, ControlledDocument.revision.desc())
@@ -381,7 +400,7 @@ def new_revision(document: ControlledDocument, *, actor: User | None) -> Control
 
 def file_of(document: ControlledDocument, *, actor: User) -> tuple[files.StoredFile, object]:
     """The stored file of a document the actor may read, and its path on disk."""
-    access.require_read_unit(actor, document.unit)
+    require_read(actor, document)
     if not document.has_file:
         raise NotFound(_("This document has no file."))
     stored = files.StoredFile(

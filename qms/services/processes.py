@@ -175,10 +175,24 @@ def current_processes(unit_ids: set[int] | None = None) -> list[Process]:
     return list(chosen.values())
 
 
+def can_read(user: User | None, process: Process) -> bool:
+    """A unit's people read its procedures; an approved procedure of the city reads for everyone."""
+    return access.can_read_unit_record(user, process.unit, published=process.status == ProcessStatus.APPROVED)
+
+
+def require_read(user: User | None, process: Process) -> None:
+    access.require_read_unit_record(user, process.unit, published=process.status == ProcessStatus.APPROVED)
+
+
 def readable_processes(user: User) -> list[Process]:
+    """The current procedures of the user's units, and the approved ones of the city that apply to all."""
     if access.reads_everything(user):
         return current_processes()
-    return current_processes({m.unit_id for m in user.memberships})
+    own = current_processes({m.unit_id for m in user.memberships})
+    codes = {p.code for p in own}
+    city_ids = set(db.session.scalars(select(Unit.id).where(access.top_level_condition())))
+    shared = [p for p in current_processes(city_ids) if p.code not in codes and can_read(user, p)]
+    return sorted(own + shared, key=lambda p: p.code)
 
 
 def draft_of(process: Process) -> Process | None:

@@ -25,7 +25,7 @@ from qms.forms.admin import (
 )
 from qms.models.clauses import ClauseMapping
 from qms.models.org import Membership, Unit, User
-from qms.services import access, org, reference, settings
+from qms.services import access, dashboard, org, reference, settings
 from qms.services.errors import DomainError
 from qms.services.history import history_of
 from qms.views.helpers import form_error, wants_xlsx, xlsx_download
@@ -264,6 +264,14 @@ def _user_page_with(user: User, **forms: Any) -> str:
 
 
 # --- clause correspondence -------------------------------------------------------------------
+
+
+@bp.route("/correspondence")
+@admin_required
+def correspondence() -> str:
+    """How each 2008 ↔ 2015 pair was checked, with its sources: the administrator's view of the
+    reference data (users see only the clauses and plain notes)."""
+    return render_template("admin/correspondence.html", stats=dashboard.correspondence_statistics())
 
 
 @bp.route("/mappings/<int:mapping_id>", methods=["GET", "POST"])

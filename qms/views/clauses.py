@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, render_template, request
 from flask_login import login_required
 
@@ -11,6 +13,31 @@ from qms.services.errors import NotFound
 from qms.views.helpers import refuse
 
 bp = Blueprint("clauses", __name__, url_prefix="/clauses")
+
+# Parts of a correspondence note that name where the pair was checked (for the administrator's
+# correspondence page), not what changed between the editions.
+_CURATION = re.compile(
+    r"N1293|N1224|both tables|third-party|iso-dubai|epbsi|risk-technologies|matrix|confidence|"
+    r"\bverified\b|unverified|corroborated|recollection|candidate|TOC\b",
+    re.IGNORECASE,
+)
+_BRACKETS = re.compile(r"\s*\([^()]*\)")
+
+
+def plain_note(note: str) -> str:
+    """A correspondence note as users read it: what changed, without the curation sources
+    ("N1293 Table 2 (2015->2008); 4.1 context is new in substance" -> "4.1 context is new in substance")."""
+    parts = []
+    for part in (note or "").split(";"):
+        part = _BRACKETS.sub(lambda m: "" if _CURATION.search(m.group(0)) else m.group(0), part).strip()
+        if part and not _CURATION.search(part):
+            parts.append(part)
+    return "; ".join(parts)
+
+
+@bp.app_template_filter("plain_note")
+def _plain_note_filter(note: str) -> str:
+    return plain_note(note)
 
 
 @bp.route("/")

@@ -48,7 +48,7 @@ def _upload(field: FileStorage | None) -> tuple[str, bytes] | None:
 def _readable(document_id: int) -> ControlledDocument:
     document = db.get_or_404(ControlledDocument, document_id)
     try:
-        access.require_read_unit(current_user, document.unit)
+        documents.require_read(current_user, document)
     except NotAllowed as exc:
         refuse(exc)
     return document
@@ -131,7 +131,8 @@ def show(document_id: int) -> str:
     return render_template(
         "documents/show.html",
         document=document,
-        revisions=documents.revisions_of(document),
+        revisions=[r for r in documents.revisions_of(document) if documents.can_read(current_user, r)],
+        can_open_unit=access.can_read_unit(current_user, document.unit),
         history=history_of("controlled_document", document.id),
         can_edit=access.can_edit_unit_records(current_user, document.unit),
         action_form=EmptyForm(),

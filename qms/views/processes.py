@@ -147,7 +147,13 @@ def new(unit_id: int) -> str | WerkzeugResponse:
 
 def _load(process_id: int, *, edit: bool = False) -> Process:
     process = db.get_or_404(Process, process_id)
-    (_edit if edit else _read)(process.unit)
+    if edit:
+        _edit(process.unit)
+        return process
+    try:
+        processes.require_read(current_user, process)
+    except NotAllowed as exc:
+        refuse(exc)
     return process
 
 
@@ -177,6 +183,8 @@ def show(process_id: int) -> str:
         can_approve=processes.can_approve(current_user, process) and not found,
         can_new_version=processes.can_make_new_version(current_user, process),
         can_link=access.can_edit_unit_records(current_user, process.unit),
+        can_open=lambda other: processes.can_read(current_user, other),
+        can_open_unit=access.can_read_unit(current_user, process.unit),
         approve_form=ApproveForm(effective_date=date.today()),
         link_form=link_form,
         button=EmptyForm(),
