@@ -398,18 +398,16 @@ def export_audit_report(
 
     from audits.exports import documents
     from audits.services import reporting
-    from qms.exports.document import save
+    from qms.exports.document import write_atomic
 
     if not every:
         if ref is None or year is not None:
             raise UserError(_("give an audit reference, or --year YEAR --all -o DIR"))
         audit = reporting.audit_by_ref(ref)
-        _write_document(
-            lambda: documents.audit_report(audit, lang),
-            output,
-            documents.file_name("audit-report", audit.ref),
-            lang,
-        )
+        with export_language(lang):
+            data = documents.audit_report_bytes(audit, lang)
+        path = write_atomic(data, output or documents.file_name("audit-report", audit.ref))
+        click.echo(_("written %(path)s", path=str(path)))
         return
     if ref is not None or year is None:
         raise UserError(_("--all takes --year YEAR and no audit reference"))
@@ -421,7 +419,8 @@ def export_audit_report(
         raise UserError(_("no audits in %(year)s", year=year))
     with export_language(lang), click.progressbar(audits, label=_("Audit reports"), file=sys.stderr) as bar:
         for audit in bar:
-            save(documents.audit_report(audit, lang), folder / documents.file_name("audit-report", audit.ref))
+            data = documents.audit_report_bytes(audit, lang)
+            write_atomic(data, folder / documents.file_name("audit-report", audit.ref))
     click.echo(_("written %(count)s reports to %(path)s", count=len(audits), path=str(folder)))
 
 

@@ -75,10 +75,6 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         # Uploaded documents: QMS_MAX_UPLOAD_MB per file; a request may carry a little more (the form).
         "QMS_MAX_UPLOAD_MB": upload_limit_mb(),
         "MAX_CONTENT_LENGTH": max(20, int(upload_limit_mb()) + 2) * 1024 * 1024,
-        # Documents the organisation issues: the series symbol of approved audit reports (numbered
-        # 01/BC-BCĐ, 02/BC-BCĐ … per year) and the place written before their date.
-        "QMS_AUDIT_REPORT_SERIES": os.environ.get("QMS_AUDIT_REPORT_SERIES", "").strip() or "BC-BCĐ",
-        "QMS_PLACE": os.environ.get("QMS_PLACE", "").strip() or "Nha Trang",
         # Deadlines of a nonconformity's answer, in calendar days, and when overdue work is escalated.
         "QMS_NC_PLAN_DAYS": days_setting("QMS_NC_PLAN_DAYS", 15),
         "QMS_PLAN_REVIEW_DAYS": days_setting("QMS_PLAN_REVIEW_DAYS", 5),

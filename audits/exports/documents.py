@@ -9,16 +9,17 @@ from __future__ import annotations
 from datetime import date
 
 from docx.document import Document as DocumentType
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Cm
-from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import pgettext
 
 from audits.labels import AUDIT_CONFORMITY, AUDIT_KIND, AUDIT_STATUS, FINDING_KIND, FINDING_STATUS, TEAM_ROLE
 from audits.models import Audit, AuditProgramme, Finding
-from audits.services import planning, reporting
-from qms.exports.document import heading, key_values, new_document, paragraph, table
+from audits.services import reporting
+from qms.exports import issuers, layout
+from qms.exports.document import heading, key_values, new_document, paragraph, table, to_bytes
 from qms.formatting import fmt_date, fmt_datetime, fmt_number
+from qms.models.issuing import DocType
+from qms.services import issuing
 
 # A finding withdrawn by its auditor is not a finding of the audit (the status is spelled out so that
 # the report reads the same before and after the withdrawal workflow exists).
@@ -124,30 +125,6 @@ def _summary_rows(counts: dict[str, int], lang: str) -> list[tuple[str, str]]:
     return rows
 
 
-def place_and_date(on: date | None, lang: str) -> str:
-    """'Nha Trang, ngày 05 tháng 02 năm 2018' (days below 10 and months 1 and 2 take a leading zero, as
-    official documents write them); ISO dates in English. Without a date the blanks are left to fill."""
-    place = str(current_app.config.get("QMS_PLACE") or "Nha Trang")
-    if lang != "vi":
-        return f"{place}, {on.isoformat() if on else '…'}"
-    if on is None:
-        return f"{place}, ngày … tháng … năm …"
-    month = f"{on.month:02d}" if on.month < 3 else str(on.month)
-    return f"{place}, ngày {on.day:02d} tháng {month} năm {on.year}"
-
-
-def _report_header(doc: DocumentType, audit: Audit, lang: str) -> None:
-    """The issuing body, the report's number in the organisation's series and its place and date; a
-    report the steering committee has not approved is a draft."""
-    paragraph(doc, _("ISO STEERING COMMITTEE"), bold=True, center=True)
-    number = audit.report_number or f"…/{planning.report_series()}"
-    paragraph(doc, _("No.: %(number)s", number=number), center=True)
-    date_line = paragraph(doc, place_and_date(audit.report_date, lang), italic=True)
-    date_line.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    if audit.report_number is None:
-        paragraph(doc, _("DRAFT"), bold=True, center=True)
-
-
 def _conclusion(doc: DocumentType, audit: Audit) -> None:
     if audit.conformity is None and audit.effective is None and not audit.conclusion:
         paragraph(doc, _("No conclusion recorded yet."), italic=True)
@@ -168,30 +145,50 @@ def _conclusion(doc: DocumentType, audit: Audit) -> None:
             paragraph(doc, text)
 
 
-def _signatures(doc: DocumentType, audit: Audit) -> None:
+REPORT_SOURCE = "audit_report"
+
+
+def report_heading(audit: Audit) -> layout.Heading:
+    """Type, subject and number of an audit report: numbered and dated once steering approves it."""
+    return layout.Heading(
+        kind=_("Report"),
+        subject=_("Results of internal audit %(ref)s at %(units)s", ref=audit.ref, units=_unit_names(audit)),
+        symbol=f"{DocType.REPORT.value}-{issuers.steering_symbol()}",
+        number=audit.report_number,
+        issued_on=audit.report_date,
+        year=audit.year,
+        draft=audit.report_number is None,
+    )
+
+
+def report_recipients(audit: Audit) -> list[str]:
+    recipients = [_("Leadership of the People's Committee"), _("Members of the ISO steering committee")]
+    recipients += [u.name for u in audit.units]
+    recipients.append(_("Filed: ISO secretariat"))
+    return recipients
+
+
+def report_signatures(audit: Audit) -> list[layout.Signature]:
     """The lead auditor signs the report; the head of the steering committee approves it on the
-    committee's behalf (TM. BAN CHỈ ĐẠO ISO / TRƯỞNG BAN)."""
-    approver = audit.report_approved_by.full_name if audit.report_approved_by else ""
-    columns = [
-        [(_("LEAD AUDITOR"), True, False), (_("(signature, full name)"), False, True)],
-        [
-            (_("ON BEHALF OF THE ISO STEERING COMMITTEE"), True, False),
-            (_("HEAD OF THE COMMITTEE"), True, False),
-        ],
-    ]
-    names = [audit.lead.full_name if audit.lead else "", approver]
-    block = doc.add_table(rows=1, cols=2)
-    block.autofit = False
-    for cell, lines, name in zip(block.rows[0].cells, columns, names, strict=True):
-        cell.width = Cm(8.0)
-        cell.text = ""
-        first = True
-        for text, bold, italic in [*lines, ("", False, False), ("", False, False), (name, True, False)]:
-            p = cell.paragraphs[0] if first else cell.add_paragraph()
-            first = False
-            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            run = p.add_run(text)
-            run.bold, run.italic = bold, italic
+    committee's behalf."""
+    approver = audit.report_approved_by.full_name if audit.report_approved_by else None
+    lead = layout.Signature(
+        title=pgettext("signature", "Lead auditor"), name=audit.lead.full_name if audit.lead else ""
+    )
+    return [lead, issuers.steering_head(approver)]
+
+
+def audit_report_bytes(audit: Audit, lang: str) -> bytes:
+    """The report as issued (the same bytes, whatever changed since) once steering approved it; a
+    fresh export otherwise, or in another language than the issued one."""
+    issued = issuing.current_issue(REPORT_SOURCE, audit.ref)
+    if issued is not None and issued.lang == lang:
+        return issuing.issued_bytes(issued)
+    return to_bytes(audit_report(audit, lang))
+
+
+def _unit_names(audit: Audit) -> str:
+    return ", ".join(u.name for u in audit.units)
 
 
 def audit_report(audit: Audit, lang: str, *, today: date | None = None) -> DocumentType:
@@ -199,11 +196,7 @@ def audit_report(audit: Audit, lang: str, *, today: date | None = None) -> Docum
     status, conclusion and distribution list."""
     today = today or date.today()
     findings = [f for f in reporting.findings_of(audit) if f.status != WITHDRAWN]
-    title = _("Internal audit report")
-    doc = new_document(f"{title} {audit.ref}")
-    _report_header(doc, audit, lang)
-    doc.add_heading(title.upper(), level=0)
-    paragraph(doc, f"{audit.ref} — {_units(audit)}", bold=True, center=True)
+    doc = layout.begin(issuers.steering(), report_heading(audit), lang)
     heading(doc, _("1. Identification of the audit"), 1)
     key_values(
         doc,
@@ -268,14 +261,7 @@ def audit_report(audit: Audit, lang: str, *, today: date | None = None) -> Docum
     )
     heading(doc, _("7. Conclusion"), 1)
     _conclusion(doc, audit)
-    _signatures(doc, audit)
-    heading(doc, _("8. Distribution list"), 1)
-    recipients = [_("ISO steering committee"), _("Leadership of the People's Committee")]
-    recipients += [u.name for u in audit.units]
-    recipients += [m.user.full_name for m in audit.team]
-    recipients.append(_("Records (ISO secretariat)"))
-    table(doc, [_("No."), _("Recipient")], list(enumerate(recipients, 1)), widths_cm=[1.2, 14.8])
-    return doc
+    return layout.finish(doc, report_recipients(audit), report_signatures(audit))
 
 
 def nc_report(finding: Finding, lang: str) -> DocumentType:

@@ -76,6 +76,13 @@ class Step:
         return self.late_since is not None and self.today > self.late_since
 
     @property
+    def late_step(self) -> str:
+        """The step whose date has passed: the step itself, or the actions when an action is late first."""
+        if self.action_due_on is not None and (self.due_on is None or self.action_due_on < self.due_on):
+            return ACTIONS
+        return self.name
+
+    @property
     def days_overdue(self) -> int:
         late_since = self.late_since
         return (self.today - late_since).days if late_since is not None and self.overdue else 0

@@ -32,15 +32,15 @@ class DemoAuditor:
 
 
 AUDITORS = [
-    DemoAuditor("auditor@demo.qms.vn", "Lê Văn Cường (chuyên gia đánh giá)", "P-NV", "2008"),
+    DemoAuditor("auditor@demo.qms.vn", "Lê Văn Cường", "P-NV", "2008"),
     DemoAuditor(
-        "auditor.vp@demo.qms.vn", "Đỗ Thị Lan (chuyên gia đánh giá, Văn phòng)", "VP-HDND-UBND", "2008"
+        "auditor.vp@demo.qms.vn", "Đỗ Thị Lan", "VP-HDND-UBND", "2008"
     ),
     DemoAuditor(
-        "auditor.tp@demo.qms.vn", "Hoàng Văn Minh (chuyên gia đánh giá, Phòng Tư pháp)", "P-TP", "2008"
+        "auditor.tp@demo.qms.vn", "Hoàng Văn Minh", "P-TP", "2008"
     ),
     DemoAuditor(
-        "auditor.tckh@demo.qms.vn", "Ngô Thị Thu (chuyên gia đánh giá, Phòng TC-KH)", "P-TCKH", "2015"
+        "auditor.tckh@demo.qms.vn", "Ngô Thị Thu", "P-TCKH", "2015"
     ),
 ]
 

@@ -1,10 +1,8 @@
-"""References that are unique and never reused: `DG-2018-03` for audits, `NC-2018-007` for nonconformities,
-`05/BC-BCĐ` for documents the organisation issues (numbered per series and year), and a number of their
-own for observations (`OBS-2018-003`) and opportunities for improvement (`OFI-2018-002`), shown with the
-prefix of the interface language (see `Finding.label`).
+"""References that are unique and never reused: `DG-2018-03` for audits, `NC-2018-007` for
+nonconformities, and a number of their own for observations (`OBS-2018-003`) and opportunities for
+improvement (`OFI-2018-002`), shown with the prefix of the interface language (see `Finding.label`).
 
-Each scope ('DG-2018', 'NC-2018', 'OBS-2018', 'OFI-2018', 'BC-BCĐ-2018') has a counter row
-(qms.services.numbering).
+Each scope ('DG-2018', 'NC-2018', 'OBS-2018', 'OFI-2018') has a counter row (qms.services.numbering).
 """
 
 from __future__ import annotations
@@ -25,10 +23,3 @@ def next_finding_seq(series: str, year: int) -> int:
 def next_nc_ref(year: int) -> tuple[str, int]:
     seq = next_finding_seq("NC", year)
     return f"NC-{year}-{seq:03d}", seq
-
-
-def next_document_number(series: str, year: int) -> tuple[str, int]:
-    """The number of a document issued in `series` (e.g. 'BC-BCĐ') in `year`: `05/BC-BCĐ`. The counter
-    is per series and year ('BC-BCĐ-2018'); a number once given is never given again."""
-    seq = increment_and_get(f"{series}-{year}")
-    return f"{seq:02d}/{series}", seq

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -31,14 +31,15 @@ from audits.models import (
     TeamRole,
 )
 from audits.services import queries
-from audits.services.numbering import next_audit_ref, next_document_number
+from audits.services.numbering import next_audit_ref
 from qms.extensions import db
 from qms.formatting import fmt_date
 from qms.models.base import utcnow
 from qms.models.clauses import Clause, Edition
 from qms.models.history import HistoryEntry
+from qms.models.issuing import DocType
 from qms.models.org import OrgRole, Unit, User, UserRole
-from qms.services import access, mail
+from qms.services import access, issuing, mail
 from qms.services.errors import DomainError, InvalidTransition, NotAllowed, NotFound
 from qms.services.history import act_as
 
@@ -539,10 +540,6 @@ def allowed_audit_actions(audit: Audit, user: User | None) -> list[str]:
     return [a for a in AUDIT_TRANSITIONS.get(audit.status, {}) if may_move_audit(audit, a, user)]
 
 
-def report_series() -> str:
-    return str(current_app.config.get("QMS_AUDIT_REPORT_SERIES") or "BC-BCĐ")
-
-
 def transition_audit(
     audit: Audit,
     action: str,
@@ -642,11 +639,47 @@ def _approve_report(audit: Audit, actor: User | None, report_date: date | None, 
             ),
             field="report_date",
         )
-    number, _seq = next_document_number(report_series(), report_date.year)
-    audit.report_number = number
-    audit.report_date = report_date
     audit.report_approved_at = utcnow()
     audit.report_approved_by_id = actor.id if actor is not None else None
+    _issue_report(audit, actor, report_date)
+
+
+def _issue_report(audit: Audit, actor: User | None, report_date: date) -> None:
+    """Approving issues the report: it takes the next number of the steering committee's reports for the
+    year, is entered in the register of issued documents, and its Vietnamese .docx is kept as issued."""
+    # The exporter builds the document that is issued; it reads the audit through this package.
+    from audits.exports import documents
+    from qms.exports import issuers
+    from qms.exports.document import to_bytes
+
+    db.session.flush()
+    db.session.refresh(audit, ["report_approved_by"])
+
+    def build(number: str, issued_on: date) -> bytes:
+        audit.report_number, audit.report_date = number, issued_on
+        with force_locale("vi"):
+            return to_bytes(documents.audit_report(audit, "vi", today=issued_on))
+
+    with force_locale("vi"):
+        what = issuing.Issue(
+            doc_type=DocType.REPORT,
+            issuer_symbol=issuers.steering_symbol(),
+            subject=documents.report_heading(audit).subject,
+            source=documents.REPORT_SOURCE,
+            source_ref=audit.ref,
+            signer_name=issuers.steering_head(
+                audit.report_approved_by.full_name if audit.report_approved_by else None
+            ).name,
+            signer_title=issuers.steering_head().title,
+            recipients=documents.report_recipients(audit),
+        )
+    issuing.issue(
+        what,
+        actor=actor,
+        issued_on=report_date,
+        build=build,
+        filename=documents.file_name("audit-report", audit.ref),
+    )
 
 
 def save_conclusion(

@@ -39,8 +39,8 @@ def audit_plan_docx(ref: str) -> Response:
 @login_required
 def audit_report_docx(ref: str) -> Response:
     audit = reporting.audit_by_ref(audit_or_404(ref).ref)
-    doc = documents.audit_report(audit, current_lang())
-    return _download(document.to_bytes(doc), documents.file_name("audit-report", audit.ref), DOCX)
+    data = documents.audit_report_bytes(audit, current_lang())
+    return _download(data, documents.file_name("audit-report", audit.ref), DOCX)
 
 
 @bp.route("/findings/<int:finding_id>/nc-report.docx")

@@ -20,12 +20,13 @@ def steering_symbol() -> str:
     return settings.get("steering_symbol")
 
 
-def steering_head(name: str | None = None) -> Signature:
-    """The head of the steering committee; `name` when a person (e.g. who approved) is known."""
+def steering_head(approver: str | None = None) -> Signature:
+    """The head of the steering committee signs on its behalf: the name in the settings, or else the
+    committee member who approved the document."""
     return Signature(
         authority=settings.get("steering_authority"),
         title=settings.get("steering_head_title"),
-        name=name or settings.get("steering_head_name"),
+        name=settings.get("steering_head_name") or approver or "",
     )
 
 

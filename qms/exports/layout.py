@@ -36,7 +36,7 @@ from flask_babel import gettext as _
 FONT = "Times New Roman"
 BODY_PT = 14
 TEXT_WIDTH_CM = 16.0  # 21 cm less 3 cm left and 2 cm right
-LEFT_HEADER_CM = 6.5
+LEFT_HEADER_CM = 6.0
 RIGHT_HEADER_CM = TEXT_WIDTH_CM - LEFT_HEADER_CM
 _THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 
@@ -222,8 +222,8 @@ def begin(issuer: Issuer, heading: Heading, lang: str) -> DocumentType:
     _fixed_widths(table, [LEFT_HEADER_CM, RIGHT_HEADER_CM])
     left, right = table.rows[0].cells
     if issuer.superior:
-        _line(left, issuer.superior.upper(), size=13, first=True)
-    _line(left, issuer.body.upper(), size=13, bold=True, first=not issuer.superior)
+        _line(left, issuer.superior.upper(), size=12, first=True)
+    _line(left, issuer.body.upper(), size=12, bold=True, first=not issuer.superior)
     _rule_under(left.add_paragraph(), 2.2, LEFT_HEADER_CM)
     number = heading.number or f"{'':6}/{heading.symbol}"
     _line(left, _("No.: %(number)s", number=number), size=13)

@@ -73,11 +73,11 @@ class DemoUser:
 
 DEMO_USERS = [
     DemoUser("admin@demo.qms.vn", "Quản trị hệ thống", (OrgRole.ADMIN,)),
-    DemoUser("steering@demo.qms.vn", "Trần Thị Bình (Ban chỉ đạo ISO)", (OrgRole.STEERING,), CITY_CODE),
-    DemoUser("auditor@demo.qms.vn", "Lê Văn Cường (chuyên gia đánh giá)", (OrgRole.AUDITOR,), "P-NV"),
-    DemoUser("leader@demo.qms.vn", "Phạm Minh Đức (lãnh đạo UBND)", (OrgRole.LEADER,), CITY_CODE),
-    DemoUser("manager@demo.qms.vn", "Nguyễn Thị Hoa (Trưởng phòng TN&MT)", (), "P-TNMT", MemberRole.MANAGER),
-    DemoUser("member@demo.qms.vn", "Võ Văn Giang (công chức phường Lộc Thọ)", (), "PH-LOCTHO"),
+    DemoUser("steering@demo.qms.vn", "Trần Thị Bình", (OrgRole.STEERING,), CITY_CODE),
+    DemoUser("auditor@demo.qms.vn", "Lê Văn Cường", (OrgRole.AUDITOR,), "P-NV"),
+    DemoUser("leader@demo.qms.vn", "Phạm Minh Đức", (OrgRole.LEADER,), CITY_CODE),
+    DemoUser("manager@demo.qms.vn", "Nguyễn Thị Hoa", (), "P-TNMT", MemberRole.MANAGER),
+    DemoUser("member@demo.qms.vn", "Võ Văn Giang", (), "PH-LOCTHO"),
 ]
 
 
@@ -126,4 +126,9 @@ def load_demo() -> list[DemoUser]:
     from qms.services.demo_documents import load_documents_demo
 
     load_documents_demo(by_code)
+    # Who signs the city's documents; only what an administrator has not set yet.
+    from qms.services import settings
+
+    if not settings.stored_values().get("steering_head_name"):
+        settings.update({"steering_head_name": "Trần Thị Bình"}, actor=None)
     return DEMO_USERS

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from qms.extensions import db
+from qms.formatting import current_lang
 from qms.models.issuing import OrgSetting
 from qms.models.org import Unit, User
 from qms.services import access
@@ -24,6 +25,7 @@ class SettingSpec:
     default: str
     help: object = ""
     max_length: int = 200
+    default_en: str = ""  # the default in English documents, where it is a word rather than a name
 
 
 SPECS: tuple[SettingSpec, ...] = (
@@ -34,13 +36,25 @@ SPECS: tuple[SettingSpec, ...] = (
         _l("Printed above the issuing body, e.g. UBND THÀNH PHỐ NHA TRANG; empty: the top unit's name."),
     ),
     SettingSpec("place", _l("Place in the date line"), "Nha Trang"),
-    SettingSpec("steering_body", _l("Name of the ISO steering committee"), "Ban chỉ đạo ISO"),
+    SettingSpec(
+        "steering_body", _l("Name of the ISO steering committee"), "Ban chỉ đạo ISO",
+        default_en="ISO steering committee",
+    ),
     SettingSpec("steering_symbol", _l("Symbol of the steering committee in numbers"), "BCĐ", max_length=20),
-    SettingSpec("steering_authority", _l("Signing authority of the committee"), "TM. Ban chỉ đạo ISO"),
-    SettingSpec("steering_head_title", _l("Title of the head of the steering committee"), "Trưởng ban"),
+    SettingSpec(
+        "steering_authority", _l("Signing authority of the committee"), "TM. Ban chỉ đạo ISO",
+        default_en="On behalf of the ISO steering committee",
+    ),
+    SettingSpec(
+        "steering_head_title", _l("Title of the head of the steering committee"), "Trưởng ban",
+        default_en="Head of the committee",
+    ),
     SettingSpec("steering_head_name", _l("Full name of the head of the steering committee"), ""),
-    SettingSpec("chair_authority", _l("Signing authority of the People's Committee"), "TM. Ủy ban nhân dân"),
-    SettingSpec("chair_title", _l("Title of the chair"), "Chủ tịch"),
+    SettingSpec(
+        "chair_authority", _l("Signing authority of the People's Committee"), "TM. Ủy ban nhân dân",
+        default_en="On behalf of the People's Committee",
+    ),
+    SettingSpec("chair_title", _l("Title of the chair"), "Chủ tịch", default_en="Chair"),
     SettingSpec("chair_name", _l("Full name of the chair"), ""),
     SettingSpec("chair_symbol", _l("Symbol of the People's Committee in numbers"), "UBND", max_length=20),
 )
@@ -48,10 +62,13 @@ BY_KEY = {spec.key: spec for spec in SPECS}
 
 
 def get(key: str) -> str:
+    """The value an administrator set, else the default (in English documents, its English wording)."""
     spec = BY_KEY[key]
     row = db.session.get(OrgSetting, key)
     value = row.value if row is not None else ""
-    return value or spec.default
+    if value:
+        return value
+    return spec.default_en if spec.default_en and current_lang() == "en" else spec.default
 
 
 def stored_values() -> dict[str, str]:
