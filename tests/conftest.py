@@ -19,7 +19,6 @@ from qms.config import normalise_database_url
 from qms.extensions import db
 from qms.models.org import Unit, User
 from qms.services import org, setup
-from qms.services.reference import load_reference_data
 
 PASSWORD = "secret-pass-1"
 POSTGRES_URL = os.environ.get("QMS_TEST_POSTGRES_URL")
@@ -125,7 +124,7 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     app = build_app(database_url, tmp_path / "instance")
     with app.app_context():
         if database_url.startswith("postgresql"):
-            load_reference_data()  # the correspondence rows were emptied with the rest
+            setup.load_all_reference_data()  # the correspondence and question bank were emptied too
             db.session.commit()
         yield app
         db.session.remove()

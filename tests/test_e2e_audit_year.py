@@ -245,3 +245,38 @@ def test_a_year_of_the_audit_cycle(live_server: LiveServer, open_page: Any, scre
     overflow = phone.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0
     snap(phone, screenshots, "year-06-finding-phone", full_page=True)
+
+
+def no_sideways_scroll(page: Any) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+
+@pytest.mark.parametrize("width", [PHONE[0], 1366])
+def test_audit_pages_fit_phone_and_laptop(
+    live_server: LiveServer, open_page: Any, screenshots: Path, width: int
+) -> None:
+    """Steering's audit pages of 2018 at phone and laptop width: nothing scrolls sideways, the findings
+    register shows each statement."""
+    page = open_page(width, PHONE[1] if width == PHONE[0] else 800)
+    sign_in(page, live_server, STEERING)
+    go(page, "Đánh giá nội bộ")
+    go(page, "2018")
+    assert no_sideways_scroll(page)
+    snap(page, screenshots, f"audit-programme-{width}", full_page=True)
+    go(page, "DG-2018-03")
+    assert no_sideways_scroll(page)
+    snap(page, screenshots, f"audit-page-{width}", full_page=True)
+    go(page, "Danh mục kiểm tra")
+    assert no_sideways_scroll(page)
+    snap(page, screenshots, f"audit-checklist-{width}", full_page=True)
+    go(page, "Đánh giá nội bộ")
+    go(page, "Sổ theo dõi phát hiện đánh giá")
+    assert no_sideways_scroll(page)
+    statement = page.locator("td.finding-statement").first
+    assert statement.is_visible() and len(statement.inner_text()) > 20
+    if width == 1366:
+        assert statement.bounding_box()["width"] > 300
+    snap(page, screenshots, f"audit-findings-{width}", full_page=True)
+    my_work(page)
+    assert no_sideways_scroll(page)
+    snap(page, screenshots, f"audit-my-work-{width}", full_page=True)

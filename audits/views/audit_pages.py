@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from types import SimpleNamespace
 
@@ -262,59 +263,58 @@ def team_add(ref: str) -> Response:
     return redirect(url_for("audits.audit_show", ref=audit.ref) + "#team")
 
 
-@bp.route("/<ref>/team/<int:member_id>/remove", methods=["POST"])
-@login_required
-def team_remove(ref: str, member_id: int) -> Response:
-    require_planner()
+def _on_team_member(
+    ref: str, member_id: int, act: Callable[[AuditTeamMember], object], done: Callable[[AuditTeamMember], str]
+) -> Response:
+    """A button on a team member: load, check it belongs to the audit, act, commit, say what happened."""
     audit = audit_or_404(ref)
     member = db.get_or_404(AuditTeamMember, member_id)
     if member.audit_id != audit.id:
         abort(404)
     if EmptyForm().validate_on_submit():
         try:
-            planning.remove_auditor(member, actor=current_user)
+            act(member)
         except DomainError as exc:
             flash_error(exc)
         else:
             db.session.commit()
+            flash(done(member), "success")
     return redirect(url_for("audits.audit_show", ref=audit.ref) + "#team")
+
+
+@bp.route("/<ref>/team/<int:member_id>/remove", methods=["POST"])
+@login_required
+def team_remove(ref: str, member_id: int) -> Response:
+    require_planner()
+    return _on_team_member(
+        ref,
+        member_id,
+        lambda m: planning.remove_auditor(m, actor=current_user),
+        lambda m: _("%(name)s removed from the team.", name=m.user.full_name),
+    )
 
 
 @bp.route("/<ref>/team/<int:member_id>/acknowledge", methods=["POST"])
 @login_required
 def team_acknowledge(ref: str, member_id: int) -> Response:
-    audit = audit_or_404(ref)
-    member = db.get_or_404(AuditTeamMember, member_id)
-    if member.audit_id != audit.id:
-        abort(404)
-    if EmptyForm().validate_on_submit():
-        try:
-            planning.acknowledge_competence(member, actor=current_user)
-        except DomainError as exc:
-            flash_error(exc)
-        else:
-            db.session.commit()
-            flash(_("Competence warning acknowledged."), "success")
-    return redirect(url_for("audits.audit_show", ref=audit.ref) + "#team")
+    return _on_team_member(
+        ref,
+        member_id,
+        lambda m: planning.acknowledge_competence(m, actor=current_user),
+        lambda m: _("Competence warning acknowledged."),
+    )
 
 
 @bp.route("/<ref>/team/<int:member_id>/lead", methods=["POST"])
 @login_required
 def team_make_lead(ref: str, member_id: int) -> Response:
     require_planner()
-    audit = audit_or_404(ref)
-    member = db.get_or_404(AuditTeamMember, member_id)
-    if member.audit_id != audit.id:
-        abort(404)
-    if EmptyForm().validate_on_submit():
-        try:
-            planning.make_lead(member, actor=current_user)
-        except DomainError as exc:
-            flash_error(exc)
-        else:
-            db.session.commit()
-            flash(_("%(name)s is now the lead auditor.", name=member.user.full_name), "success")
-    return redirect(url_for("audits.audit_show", ref=audit.ref) + "#team")
+    return _on_team_member(
+        ref,
+        member_id,
+        lambda m: planning.make_lead(m, actor=current_user),
+        lambda m: _("%(name)s is now the lead auditor.", name=m.user.full_name),
+    )
 
 
 @bp.route("/<ref>/plan/send", methods=["POST"])

@@ -27,6 +27,11 @@ def initialise() -> LoadResult:
     logging.getLogger("alembic").setLevel(logging.WARNING)
     # "heads": each area (quality system, audits) may carry its own branch of migrations.
     upgrade(directory=str(MIGRATIONS_DIR), revision="heads")
+    return load_all_reference_data()
+
+
+def load_all_reference_data() -> LoadResult:
+    """The clause catalogues and correspondence, then what each area ships (the audit question bank)."""
     result = load_reference_data()
     for loader in current_app.extensions.get(REFERENCE_LOADERS, []):
         loader()
