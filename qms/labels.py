@@ -199,8 +199,25 @@ FIELD_LABELS: dict[str | None, dict[str, Any]] = {
         "medium": _l("Paper or electronic"),
     },
     "process_step": {"kind": _l("Kind of step")},
-    "action_item": {"owner_name": _l("Owner"), "owner_id": _l("Owner (user)")},
-    "audit_programme": {"year": _l("Year")},
+    "action_item": {
+        "owner_name": _l("Owner"),
+        "owner_id": _l("Owner (user)"),
+        "done_note": _l("What was done"),
+    },
+    "action_evidence": {
+        "action_id": _l("Corrective action"),
+        "filename": _l("File name"),
+        "content_type": _l("File type"),
+        "size": _l("File size"),
+        "uploaded_by_id": _l("Uploaded by"),
+    },
+    "audit_programme": {"year": _l("Year"), "submitted_by_id": _l("Submitted by")},
+    "audit_unit": {"plan_acknowledged_by_id": _l("Plan acknowledged by")},
+    "issued_document": {
+        "issuer_symbol": _l("Symbol of the issuing body"),
+        "lang": _l("Language"),
+        "size": _l("File size"),
+    },
     "audit_team_member": {
         "user_id": _l("Auditor"),
         "competence_warning": _l("Competence warning"),
@@ -213,6 +230,10 @@ FIELD_LABELS: dict[str | None, dict[str, Any]] = {
         "raised_by_id": _l("Raised by"),
         "closed_on": _l("Closed on"),
         "requirement": _l("Requirement"),
+        "plan_due_on": _l("Plan due"),
+        "review_due_on": _l("Review due"),
+        "verify_due_on": _l("Verification due"),
+        "checklist_item_id": _l("Checklist question"),
     },
     "audit": {
         "programme_id": _l("Audit programme"),
@@ -220,6 +241,11 @@ FIELD_LABELS: dict[str | None, dict[str, Any]] = {
         "process_code": _l("Procedure"),
         "conclusion": _l("Conclusion"),
         "objectives": _l("Audit objectives"),
+        "report_submitted_at": _l("Report submitted at"),
+        "report_submitted_by_id": _l("Report submitted by"),
+        "report_approved_at": _l("Report approved at"),
+        "report_approved_by_id": _l("Report approved by"),
+        "plan_sent_by_id": _l("Plan sent by"),
     },
 }
 

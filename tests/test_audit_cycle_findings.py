@@ -243,7 +243,7 @@ def test_pages_show_the_reference_in_the_interface_language(as_user: Any, orgdat
     assert "LY-2018-001" in listing and "CT-2018-001" in listing
     # the list shows each statement beside the reference
     assert "Danh mục tài liệu nội bộ chưa cập nhật phiên bản mới." in listing
-    assert 'data-label="Nội dung"' in listing
+    assert 'data-label="Nội dung phát hiện đánh giá"' in listing
     # labels: evidence and statement are distinct; the statement is named after the kind
     nc_page = text(client.get(f"/audits/findings/{nc.id}"))
     assert "Bằng chứng" in nc_page and "Nội dung điểm không phù hợp" in nc_page

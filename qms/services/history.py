@@ -167,6 +167,7 @@ INTERNAL_COLUMNS = frozenset(
         "password_hash",
         "token",
         "sort_key",
+        "shipped_key",
     }
 )
 # `version` is a locking counter on most records, but a procedure's version number is its edition.

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import g, has_app_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -64,16 +65,30 @@ BY_KEY = {spec.key: spec for spec in SPECS}
 def get(key: str) -> str:
     """The value an administrator set, else the default (in English documents, its English wording)."""
     spec = BY_KEY[key]
-    row = db.session.get(OrgSetting, key)
-    value = row.value if row is not None else ""
+    value = stored_values().get(key, "")
     if value:
         return value
     return spec.default_en if spec.default_en and current_lang() == "en" else spec.default
 
 
 def stored_values() -> dict[str, str]:
-    """What an administrator set (empty where the default applies)."""
-    return {row.key: row.value for row in db.session.scalars(select(OrgSetting))}
+    """What an administrator set (empty where the default applies); read once per request or command,
+    since one document asks for several settings."""
+    cached = g.get(_CACHE) if has_app_context() else None
+    if cached is None:
+        cached = {row.key: row.value for row in db.session.scalars(select(OrgSetting))}
+        if has_app_context():
+            setattr(g, _CACHE, cached)
+    return cached
+
+
+_CACHE = "qms_org_settings"
+
+
+def forget() -> None:
+    """Read the settings from the database again on next use."""
+    if has_app_context():
+        g.pop(_CACHE, None)
 
 
 def all_values() -> dict[str, str]:
@@ -96,6 +111,7 @@ def update(values: dict[str, str], *, actor: User | None) -> None:
                 str(_l("At most %(n)s characters.", n=spec.max_length)),
                 field=key,
             )
+        forget()
         row = db.session.get(OrgSetting, key)
         if row is None:
             if value:
