@@ -32,6 +32,7 @@ def go(page: Any, name: str) -> None:
     if not link.is_visible() and toggler.is_visible():
         toggler.click()
         link.wait_for(state="visible")
+        page.wait_for_timeout(400)  # let the menu finish opening
     link.click()
     page.wait_for_load_state("load")
 
@@ -280,3 +281,52 @@ def test_audit_pages_fit_phone_and_laptop(
     my_work(page)
     assert no_sideways_scroll(page)
     snap(page, screenshots, f"audit-my-work-{width}", full_page=True)
+
+
+def test_leaving_unsaved_work_and_deleting_ask_first(live_server: LiveServer, open_page: Any) -> None:
+    """Typed text is not lost by a stray click, and nothing is deleted without a confirmation."""
+    page = open_page()
+    dialogs: list[tuple[str, str]] = []
+    refuse = {"on": True}
+
+    def answer(dialog: Any) -> None:
+        dialogs.append((dialog.type, dialog.message))
+        if refuse["on"]:
+            dialog.dismiss()  # stay on the page / do not delete
+        else:
+            dialog.accept()
+
+    sign_in(page, live_server, AUDITOR)
+    page.on("dialog", answer)
+    go(page, "Đánh giá nội bộ")
+    go(page, "2018")
+    go(page, "DG-2018-03")
+    go(page, "Danh mục kiểm tra")
+    notes = page.locator("#checklist-form .card textarea").nth(1)  # the notes of the first question
+    notes.fill("Ghi chú chưa lưu.")
+    page.get_by_role("link", name="DG-2018-03", exact=True).first.click()
+    page.wait_for_timeout(500)
+    assert any(kind == "beforeunload" for kind, _message in dialogs)
+    assert "/checklist" in page.url and notes.input_value() == "Ghi chú chưa lưu."
+
+    # a delete button asks first; refused, nothing is deleted
+    refuse["on"] = False  # now leave the page, abandoning the text
+    sign_out(page)
+    sign_in(page, live_server, MANAGER)
+    refuse["on"] = True
+    dialogs.clear()
+    with live_server.app.app_context():
+        from sqlalchemy import select
+
+        from qms.extensions import db
+        from qms.models.org import Unit
+
+        tnmt = db.session.scalar(select(Unit.id).where(Unit.code == "P-TNMT"))
+        db.session.remove()
+    page.goto(live_server(f"/units/{tnmt}/context/"))
+    rows = page.locator("main tbody tr")
+    before = rows.count()
+    page.locator("main form[action*='/delete'] button").first.click()
+    page.wait_for_timeout(300)
+    assert dialogs and dialogs[0][0] == "confirm"
+    assert rows.count() == before  # refused: nothing deleted

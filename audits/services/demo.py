@@ -10,8 +10,8 @@ from datetime import UTC, date, datetime, time
 
 from sqlalchemy import select
 
-from audits.models import AuditConformity, AuditProgramme, Finding
-from audits.services import findings, planning
+from audits.models import NC_KINDS, AuditConformity, AuditProgramme, ChecklistResult, Finding
+from audits.services import checklists, findings, planning
 from qms.extensions import db
 from qms.models.org import OrgRole, Unit, User
 from qms.services import org
@@ -475,9 +475,17 @@ def load_audit_demo() -> AuditProgramme:
             auditee_contact="Trưởng phòng",
         )
         planning.transition_audit(audit, "start", actor=None)
+        # the checklist from the question bank, answered: conforming unless a finding below says otherwise
+        for item in checklists.generate_checklist(audit, actor=None):
+            item.result = ChecklistResult.CONFORMS
+            item.notes = "Đã kiểm tra hồ sơ, tài liệu liên quan; đáp ứng yêu cầu."
         audits[code] = audit
     for code, kind, clause, statement, evidence, outcome in FINDINGS:
         audit = audits[code]
+        item = next((i for i in audit.checklist if i.clause is not None and i.clause.number == clause), None)
+        if item is not None:
+            item.result = ChecklistResult.NONCONFORMITY if kind in NC_KINDS else ChecklistResult.OBSERVATION
+            item.notes = evidence
         finding = findings.create_finding(
             audit,
             actor=None,
@@ -488,6 +496,7 @@ def load_audit_demo() -> AuditProgramme:
             statement=statement,
             evidence=evidence,
             raised_on=audit.planned_end,
+            checklist_item=item,
         )
         finding.raised_by = audit.lead
         if finding.is_nonconformity:
