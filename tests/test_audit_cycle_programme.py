@@ -12,7 +12,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select, text
 
-from audits.models import Audit, AuditProgramme, AuditUnit, FollowUpProposal
+from audits.models import Audit, AuditProgramme, AuditStatus, AuditUnit, FollowUpProposal
 from audits.services import findings, planning, queries
 from qms.extensions import db
 from qms.models.history import HistoryEntry, HistoryLink
@@ -562,3 +562,16 @@ def test_migration_keeps_approved_programmes_approved(tmp_path: Any) -> None:
         assert rows == {2017: "approved", 2018: "draft"}
         db.session.remove()
         db.engine.dispose()
+
+
+def test_the_agenda_of_a_reported_audit_does_not_change(orgdata: Org) -> None:
+    audit = planned_audit(orgdata)
+    steering = orgdata.user("steering")
+    item = planning.add_agenda_item(
+        audit, actor=steering, day=audit.planned_start, time="08:00", activity="Họp mở đầu"
+    )
+    audit.status = AuditStatus.REPORTED
+    with pytest.raises(InvalidTransition):
+        planning.delete_agenda_item(item, actor=steering)
+    with pytest.raises(InvalidTransition):
+        planning.add_agenda_item(audit, actor=steering, day=audit.planned_start, time="", activity="Thêm")

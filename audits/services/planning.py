@@ -926,6 +926,12 @@ def add_competence(
 # --- agenda ----------------------------------------------------------------------------------
 
 
+def _require_agenda_open(audit: Audit) -> None:
+    """The agenda is the plan of the audit: it changes while the audit is planned or running."""
+    if audit.status not in (AuditStatus.PLANNED, AuditStatus.IN_PROGRESS):
+        raise InvalidTransition(_("The agenda of a reported, closed or cancelled audit cannot change."))
+
+
 def add_agenda_item(
     audit: Audit, *, actor: User | None, day: date | None, time: str, activity: str, auditee_contact: str = ""
 ) -> AgendaItem:
@@ -933,6 +939,7 @@ def add_agenda_item(
         access.can_plan_audits(actor) or (audit.lead is not None and audit.lead.id == actor.id)
     ):
         raise NotAllowed(_("Only the steering committee or the lead auditor may change the agenda."))
+    _require_agenda_open(audit)
     act_as(actor)
     if day is None:
         raise DomainError(_("A day is required."), field="day")
@@ -954,6 +961,7 @@ def delete_agenda_item(item: AgendaItem, *, actor: User | None) -> None:
         access.can_plan_audits(actor) or (audit.lead is not None and audit.lead.id == actor.id)
     ):
         raise NotAllowed(_("Only the steering committee or the lead auditor may change the agenda."))
+    _require_agenda_open(audit)
     act_as(actor)
     audit.agenda.remove(item)
     db.session.delete(item)
