@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -248,9 +249,19 @@ def export_group() -> None:
 
 
 def export_options(default_suffix: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """The options every `qms export …` command shares: -o/--output PATH and --lang vi|en (default vi)."""
+    """The options every `qms export …` command shares: -o/--output PATH and --lang vi|en (default vi);
+    documents (.docx) also take --format docx|pdf."""
 
     def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        if default_suffix == ".docx":
+            command = click.option(
+                "--format",
+                "fmt",
+                type=click.Choice(["docx", "pdf"]),
+                default="docx",
+                show_default=True,
+                help="Word, or PDF converted from it by LibreOffice.",
+            )(command)
         command = click.option(
             "-o",
             "--output",
@@ -279,16 +290,19 @@ def export_language(lang: str) -> Any:
 @export_options(".docx")
 @with_appcontext
 @domain_errors
-def export_objectives(unit_code: str, year: int, output: str | None, lang: str) -> None:
-    """The unit's quality policy and objectives register for YEAR (.docx)."""
-    from qms.exports.document import save
+def export_objectives(unit_code: str, year: int, output: str | None, lang: str, fmt: str) -> None:
+    """The unit's quality plan: policy and objectives register for YEAR (.docx or .pdf)."""
     from qms.exports.objectives import objectives_document
     from qms.services import org
 
     unit = org.unit_by_code(unit_code)
-    document = objectives_document(unit, year, lang=lang)
-    path = save(document, output or f"objectives-{unit.code}-{year}.docx")
-    click.echo(_("written %(path)s", path=str(path)))
+    _write_document(
+        lambda: objectives_document(unit, year, lang=lang),
+        output,
+        f"objectives-{unit.code}-{year}.docx",
+        lang,
+        fmt,
+    )
 
 
 @export_group.command("risks")
@@ -296,17 +310,13 @@ def export_objectives(unit_code: str, year: int, output: str | None, lang: str) 
 @export_options(".docx")
 @with_appcontext
 @domain_errors
-def export_risks(unit_code: str, output: str | None, lang: str) -> None:
-    """The unit's context, interested parties and risk register (.docx)."""
-    from qms.exports.document import save
+def export_risks(unit_code: str, output: str | None, lang: str, fmt: str) -> None:
+    """The unit's context, interested parties and risk register (.docx or .pdf)."""
     from qms.exports.risks import risk_register
     from qms.services import org
 
     unit = org.unit_by_code(unit_code)
-    with export_language(lang):
-        document = risk_register(unit, lang)
-    path = save(document, output or f"risks-{unit.code}.docx")
-    click.echo(_("written %(path)s", path=str(path)))
+    _write_document(lambda: risk_register(unit, lang), output, f"risks-{unit.code}.docx", lang, fmt)
 
 
 @export_group.command("procedure")
@@ -314,20 +324,17 @@ def export_risks(unit_code: str, output: str | None, lang: str) -> None:
 @export_options(".docx")
 @with_appcontext
 @domain_errors
-def export_procedure(code: str, output: str | None, lang: str) -> None:
+def export_procedure(code: str, output: str | None, lang: str, fmt: str) -> None:
     """The procedure CODE as the usual procedure document with its process map (.docx).
 
     The approved version is exported, or the latest draft when none is approved yet.
     """
-    from qms.exports.document import save
     from qms.exports.procedure import build
     from qms.services import processes
 
     process = processes.process_for_export(code)
-    with export_language(lang):
-        document = build(process, lang)
-    path = save(document, output or f"{process.code}-v{process.version}.docx")
-    click.echo(_("written %(path)s", path=str(path)))
+    default = f"{process.code}-v{process.version}.docx"
+    _write_document(lambda: build(process, lang), output, default, lang, fmt)
 
 
 # --- internal audits: documents, registers, reminders, imports ------------------------------------
@@ -356,13 +363,23 @@ def import_findings(file: str) -> None:
     )
 
 
-def _write_document(build: Callable[[], Any], output: str | None, default: str, lang: str) -> None:
-    from qms.exports.document import save
+def _write_document(
+    build: Callable[[], Any], output: str | None, default: str, lang: str, fmt: str = "docx"
+) -> Path:
+    """Build a document in `lang` (a python-docx Document, or the bytes of one) and write it as .docx or
+    PDF, atomically; `default` is the .docx file name used without -o."""
+    from qms.exports import pdf
+    from qms.exports.document import to_bytes, write_atomic
 
     with export_language(lang):
         document = build()
-    path = save(document, output or default)
+    data = document if isinstance(document, bytes) else to_bytes(document)
+    if fmt == "pdf":
+        data = pdf.to_pdf(data)
+        default = default.removesuffix(".docx") + ".pdf"
+    path = write_atomic(data, output or default)
     click.echo(_("written %(path)s", path=str(path)))
+    return path
 
 
 @export_group.command("audit-plan")
@@ -370,14 +387,19 @@ def _write_document(build: Callable[[], Any], output: str | None, default: str, 
 @export_options(".docx")
 @with_appcontext
 @domain_errors
-def export_audit_plan(ref: str, output: str | None, lang: str) -> None:
-    """The audit plan of audit REF (.docx): objectives, scope, criteria, team, agenda."""
+def export_audit_plan(ref: str, output: str | None, lang: str, fmt: str) -> None:
+    """The audit plan of audit REF (.docx or .pdf): objectives, scope, criteria, team, agenda; as sent to
+    the units once it was sent."""
     from audits.exports import documents
     from audits.services import reporting
 
     audit = reporting.audit_by_ref(ref)
     _write_document(
-        lambda: documents.audit_plan(audit, lang), output, documents.file_name("audit-plan", audit.ref), lang
+        lambda: documents.audit_plan_bytes(audit, lang),
+        output,
+        documents.file_name("audit-plan", audit.ref),
+        lang,
+        fmt,
     )
 
 
@@ -391,23 +413,27 @@ def export_audit_plan(ref: str, output: str | None, lang: str) -> None:
 @with_appcontext
 @domain_errors
 def export_audit_report(
-    ref: str | None, year: int | None, every: bool, output: str | None, lang: str
+    ref: str | None, year: int | None, every: bool, output: str | None, lang: str, fmt: str
 ) -> None:
     """The audit report of audit REF (.docx), or with --year YEAR --all -o DIR every report of the year."""
     from pathlib import Path
 
     from audits.exports import documents
     from audits.services import reporting
+    from qms.exports import pdf
     from qms.exports.document import write_atomic
 
     if not every:
         if ref is None or year is not None:
             raise UserError(_("give an audit reference, or --year YEAR --all -o DIR"))
         audit = reporting.audit_by_ref(ref)
-        with export_language(lang):
-            data = documents.audit_report_bytes(audit, lang)
-        path = write_atomic(data, output or documents.file_name("audit-report", audit.ref))
-        click.echo(_("written %(path)s", path=str(path)))
+        _write_document(
+            lambda: documents.audit_report_bytes(audit, lang),
+            output,
+            documents.file_name("audit-report", audit.ref),
+            lang,
+            fmt,
+        )
         return
     if ref is not None or year is None:
         raise UserError(_("--all takes --year YEAR and no audit reference"))
@@ -420,7 +446,10 @@ def export_audit_report(
     with export_language(lang), click.progressbar(audits, label=_("Audit reports"), file=sys.stderr) as bar:
         for audit in bar:
             data = documents.audit_report_bytes(audit, lang)
-            write_atomic(data, folder / documents.file_name("audit-report", audit.ref))
+            name = documents.file_name("audit-report", audit.ref)
+            if fmt == "pdf":
+                data, name = pdf.to_pdf(data), name.removesuffix(".docx") + ".pdf"
+            write_atomic(data, folder / name)
     click.echo(_("written %(count)s reports to %(path)s", count=len(audits), path=str(folder)))
 
 
@@ -429,7 +458,7 @@ def export_audit_report(
 @export_options(".docx")
 @with_appcontext
 @domain_errors
-def export_nc_report(nc_ref: str, output: str | None, lang: str) -> None:
+def export_nc_report(nc_ref: str, output: str | None, lang: str, fmt: str) -> None:
     """The nonconformity and corrective-action form of NC_REF (.docx)."""
     from audits.exports import documents
     from audits.services import reporting
@@ -440,6 +469,7 @@ def export_nc_report(nc_ref: str, output: str | None, lang: str) -> None:
         output,
         documents.file_name("nc-report", finding.label),
         lang,
+        fmt,
     )
 
 
@@ -448,7 +478,7 @@ def export_nc_report(nc_ref: str, output: str | None, lang: str) -> None:
 @export_options(".docx")
 @with_appcontext
 @domain_errors
-def export_programme(year: int, output: str | None, lang: str) -> None:
+def export_programme(year: int, output: str | None, lang: str, fmt: str) -> None:
     """The internal audit programme of YEAR with every audit and its status (.docx)."""
     from audits.exports import documents
     from audits.services import reporting
@@ -459,6 +489,7 @@ def export_programme(year: int, output: str | None, lang: str) -> None:
         output,
         documents.file_name("programme", year),
         lang,
+        fmt,
     )
 
 

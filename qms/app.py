@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from qms import formatting, i18n, labels
 from qms.config import from_environment
+from qms.exports import pdf
 from qms.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 from qms.paths import MIGRATIONS_DIR, STATIC_DIR, TEMPLATES_DIR, TRANSLATIONS_DIR
 from qms.services import history
@@ -117,6 +118,7 @@ def _register_template_helpers(app: Flask) -> None:
         labels=labels,
         url_with=_url_with,
         history_block=history_block,
+        pdf_available=pdf.available,
     )
 
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from io import BytesIO
 from typing import Any
 
+import docx
 import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select, text
@@ -16,8 +18,9 @@ from audits.models import Audit, AuditProgramme, AuditStatus, AuditUnit, FollowU
 from audits.services import findings, planning, queries
 from qms.extensions import db
 from qms.models.history import HistoryEntry, HistoryLink
+from qms.models.issuing import IssuedDocument
 from qms.models.org import User
-from qms.services import org
+from qms.services import issuing, org
 from qms.services.errors import DomainError, InvalidTransition, NotAllowed
 from tests.audits_support import answered, approved_programme, nonconformity, planned_audit
 from tests.conftest import PASSWORD, Org, build_app
@@ -290,6 +293,14 @@ def test_plan_without_mail_is_recorded_acknowledged_per_unit_and_reset_when_chan
     assert all(link.plan_acknowledged_at is None for link in audit.unit_links)
     assert not planning.plan_changed_since_sent(audit)
     db.session.commit()
+    # sending issued the plan: numbered, registered and kept; the changed plan replaced the first
+    first, second = db.session.scalars(
+        select(IssuedDocument).where(IssuedDocument.source_ref == audit.ref).order_by(IssuedDocument.id)
+    ).all()
+    assert (first.number, second.number) == ("01/KH-BCĐ", "02/KH-BCĐ") and second.replaces_id == first.id
+    sent = docx.Document(BytesIO(issuing.issued_bytes(second)))
+    assert "Số: 02/KH-BCĐ" in sent.tables[0].rows[0].cells[0].text
+    assert "Họp kết thúc" in "\n".join(c.text for t in sent.tables for r in t.rows for c in r.cells)
 
 
 def test_plan_pages_per_role(as_user: Any, orgdata: Org, monkeypatch: pytest.MonkeyPatch) -> None:

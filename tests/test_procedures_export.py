@@ -137,7 +137,7 @@ def test_export_button(app, client, orgdata):
     login(client, orgdata.member_a)
     response = client.get(f"/procedures/{p.id}/export.docx?lang=vi")
     assert response.status_code == 200
-    assert response.headers["Content-Disposition"].endswith('"QT-A-v1.docx"')
+    assert response.headers["Content-Disposition"].endswith("QT-A-v1.docx")
     document = docx.Document(BytesIO(response.data))
     assert [h for h in headings(document) if h[0].isdigit()] == HEADINGS_VI
     assert step_table(document).rows[1].cells[3].text == "0,5 ngày"

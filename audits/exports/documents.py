@@ -16,7 +16,7 @@ from audits.labels import AUDIT_CONFORMITY, AUDIT_KIND, AUDIT_STATUS, FINDING_KI
 from audits.models import Audit, AuditProgramme, Finding
 from audits.services import reporting
 from qms.exports import issuers, layout
-from qms.exports.document import heading, key_values, new_document, paragraph, table, to_bytes
+from qms.exports.document import heading, key_values, paragraph, table, to_bytes
 from qms.formatting import fmt_date, fmt_datetime, fmt_number
 from qms.models.issuing import DocType
 from qms.services import issuing
@@ -57,12 +57,6 @@ def _team_table(doc: DocumentType, audit: Audit) -> None:
     )
 
 
-def _title(doc: DocumentType, audit: Audit, title: str) -> None:
-    paragraph(doc, _("ISO STEERING COMMITTEE"), bold=True, center=True)
-    doc.add_heading(title.upper(), level=0)
-    paragraph(doc, f"{audit.ref} — {_units(audit)}", bold=True, center=True)
-
-
 def _scope(doc: DocumentType, audit: Audit, lang: str) -> None:
     paragraph(doc, _("Audited units: %(units)s", units=_units(audit)))
     if audit.processes:
@@ -79,11 +73,34 @@ def _scope(doc: DocumentType, audit: Audit, lang: str) -> None:
         paragraph(doc, _("All clauses of the standard applicable to the units."), italic=True)
 
 
-def audit_plan(audit: Audit, lang: str) -> DocumentType:
-    """Kế hoạch đánh giá: objectives, scope, criteria, team and agenda."""
-    title = _("Internal audit plan")
-    doc = new_document(f"{title} {audit.ref}")
-    _title(doc, audit, title)
+PLAN_SOURCE = "audit_plan"
+
+
+def plan_heading(audit: Audit, number: str | None, issued_on: date | None) -> layout.Heading:
+    return layout.Heading(
+        kind=_("Plan"),
+        subject=_("Internal audit %(ref)s at %(units)s", ref=audit.ref, units=_unit_names(audit)),
+        symbol=f"{DocType.PLAN.value}-{issuers.steering_symbol()}",
+        number=number,
+        issued_on=issued_on,
+        year=audit.year,
+        draft=number is None,
+    )
+
+
+def plan_recipients(audit: Audit) -> list[str]:
+    recipients = [u.name for u in audit.units]
+    recipients.append(_("Members of the audit team"))
+    recipients.append(_("Filed: ISO secretariat"))
+    return recipients
+
+
+def audit_plan(
+    audit: Audit, lang: str, *, number: str | None = None, issued_on: date | None = None
+) -> DocumentType:
+    """Kế hoạch đánh giá: objectives, scope, criteria, team and agenda; numbered when it is sent to the
+    audited units."""
+    doc = layout.begin(issuers.steering(), plan_heading(audit, number, issued_on), lang)
     key_values(
         doc,
         [
@@ -92,7 +109,6 @@ def audit_plan(audit: Audit, lang: str) -> DocumentType:
             (_("Audit programme"), str(audit.programme.year)),
             (_("Dates"), _dates(audit, lang)),
             (_("Lead auditor"), audit.lead.full_name if audit.lead else ""),
-            (_("Status"), _label(AUDIT_STATUS, audit.status)),
         ],
     )
     heading(doc, _("1. Objectives"), 1)
@@ -116,7 +132,15 @@ def audit_plan(audit: Audit, lang: str) -> DocumentType:
         )
     else:
         paragraph(doc, _("No agenda recorded yet."), italic=True)
-    return doc
+    return layout.finish(doc, plan_recipients(audit), [issuers.steering_head()])
+
+
+def audit_plan_bytes(audit: Audit, lang: str) -> bytes:
+    """The plan as sent to the units (the same bytes) once it was sent; a fresh draft otherwise."""
+    issued = issuing.current_issue(PLAN_SOURCE, audit.ref)
+    if issued is not None and issued.lang == lang:
+        return issuing.issued_bytes(issued)
+    return to_bytes(audit_plan(audit, lang))
 
 
 def _summary_rows(counts: dict[str, int], lang: str) -> list[tuple[str, str]]:
@@ -268,10 +292,18 @@ def nc_report(finding: Finding, lang: str) -> DocumentType:
     """Phiếu yêu cầu hành động khắc phục: the nonconformity, correction, cause, actions, verification and
     signatures."""
     title = _("Nonconformity and corrective action request")
-    doc = new_document(f"{title} {finding.label}")
-    paragraph(doc, _("ISO STEERING COMMITTEE"), bold=True, center=True)
-    doc.add_heading(title.upper(), level=0)
-    paragraph(doc, finding.label, bold=True, center=True)
+    doc = layout.iso_document(f"{title} {finding.label}")
+    layout.iso_header(
+        doc,
+        body_name=issuers.steering().body,
+        kind=_("Form"),
+        title=title,
+        facts=[
+            (_("Reference"), finding.label),
+            (_("Audit"), finding.audit.ref),
+            (_("Raised on"), fmt_date(finding.raised_on, lang)),
+        ],
+    )
     clause = finding.clause
     key_values(
         doc,
@@ -355,10 +387,24 @@ def nc_report(finding: Finding, lang: str) -> DocumentType:
 def programme_document(programme: AuditProgramme, lang: str) -> DocumentType:
     """Chương trình đánh giá: the year's objectives, scope, criteria and every audit with its status."""
     audits = reporting.audits_of_year(programme.year)
-    title = _("Internal audit programme %(year)s", year=programme.year)
-    doc = new_document(title, landscape=True)
-    paragraph(doc, _("ISO STEERING COMMITTEE"), bold=True, center=True)
-    doc.add_heading(title.upper(), level=0)
+    approved = programme.decision_number and programme.decision_date
+    heading_ = layout.Heading(
+        kind=_("Programme"),
+        subject=_("Internal audit of the quality management system in %(year)s", year=programme.year),
+        symbol=f"{DocType.PROGRAMME.value}-{issuers.steering_symbol()}",
+        issued_on=programme.decision_date,
+        year=programme.year,
+        draft=not approved,
+        numbered=not approved,
+        subtitle=_(
+            "(Issued with Decision No. %(number)s of %(date)s)",
+            number=programme.decision_number,
+            date=fmt_date(programme.decision_date, lang),
+        )
+        if approved
+        else "",
+    )
+    doc = layout.begin(issuers.steering(), heading_, lang)
     key_values(
         doc,
         [
@@ -393,7 +439,6 @@ def programme_document(programme: AuditProgramme, lang: str) -> DocumentType:
                 )
                 for i, a in enumerate(audits, 1)
             ],
-            widths_cm=[1.2, 3.0, 7.0, 4.5, 3.2, 4.5, 3.2],
             font_size=10,
         )
     else:
@@ -401,7 +446,9 @@ def programme_document(programme: AuditProgramme, lang: str) -> DocumentType:
     if programme.notes:
         heading(doc, _("4. Notes"), 1)
         paragraph(doc, programme.notes)
-    return doc
+    recipients = [_("Leadership of the People's Committee"), _("Members of the ISO steering committee")]
+    recipients += [_("The units to be audited"), _("Filed: ISO secretariat")]
+    return layout.finish(doc, recipients, [issuers.steering_head()])
 
 
 def file_name(kind: str, ref: str | int) -> str:

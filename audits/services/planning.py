@@ -1028,6 +1028,8 @@ def send_plan(audit: Audit, *, actor: User | None, base_url: str = "") -> PlanSe
     audit.plan_sent_at = utcnow()
     audit.plan_sent_by_id = actor.id if actor is not None else None
     audit.plan_digest = digest
+    if reset:
+        _issue_plan(audit, actor)
     db.session.flush()
     units_of: dict[int, list[Unit]] = {}
     people: dict[int, User] = {}
@@ -1046,6 +1048,39 @@ def send_plan(audit: Audit, *, actor: User | None, base_url: str = "") -> PlanSe
         for person in recipients
     ]
     return PlanSending(recipients, mail.send(settings, messages), True, reset)
+
+
+def _issue_plan(audit: Audit, actor: User | None) -> None:
+    """Sending a plan (or a changed one) issues it: the next number of the steering committee's plans,
+    entered in the register, kept as sent; a changed plan replaces the one sent before."""
+    # The exporter builds the document that is issued; it reads the audit through this package.
+    from audits.exports import documents
+    from qms.exports import issuers
+    from qms.exports.document import to_bytes
+
+    def build(number: str, issued_on: date) -> bytes:
+        with force_locale("vi"):
+            return to_bytes(documents.audit_plan(audit, "vi", number=number, issued_on=issued_on))
+
+    with force_locale("vi"):
+        what = issuing.Issue(
+            doc_type=DocType.PLAN,
+            issuer_symbol=issuers.steering_symbol(),
+            subject=documents.plan_heading(audit, None, None).subject,
+            source=documents.PLAN_SOURCE,
+            source_ref=audit.ref,
+            signer_name=issuers.steering_head().name,
+            signer_title=issuers.steering_head().title,
+            recipients=documents.plan_recipients(audit),
+        )
+    issuing.issue(
+        what,
+        actor=actor,
+        issued_on=date.today(),
+        build=build,
+        filename=documents.file_name("audit-plan", audit.ref),
+        replaces=issuing.current_issue(documents.PLAN_SOURCE, audit.ref),
+    )
 
 
 def plan_waiting_units(audit: Audit) -> list[AuditUnit]:

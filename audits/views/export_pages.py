@@ -18,12 +18,15 @@ from audits.views.finding_pages import finding_or_404
 from audits.views.programme_pages import programme_or_404, require_reader
 from qms.exports import document, workbook
 from qms.formatting import current_lang
+from qms.views.helpers import document_download
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _download(data: bytes, name: str, mimetype: str) -> Response:
+    if mimetype == DOCX:
+        return document_download(data, name)  # Word, or PDF with ?format=pdf
     return send_file(BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name)
 
 
@@ -31,8 +34,8 @@ def _download(data: bytes, name: str, mimetype: str) -> Response:
 @login_required
 def audit_plan_docx(ref: str) -> Response:
     audit = reporting.audit_by_ref(audit_or_404(ref).ref)
-    doc = documents.audit_plan(audit, current_lang())
-    return _download(document.to_bytes(doc), documents.file_name("audit-plan", audit.ref), DOCX)
+    data = documents.audit_plan_bytes(audit, current_lang())
+    return _download(data, documents.file_name("audit-plan", audit.ref), DOCX)
 
 
 @bp.route("/<ref>/report.docx")

@@ -90,25 +90,30 @@ def paragraph(
     return p
 
 
+# What follows an element in a row's properties, by the schema (Word refuses them out of order).
+_AFTER_TBL_HEADER = ("w:tblCellSpacing", "w:jc", "w:hidden", "w:ins", "w:del", "w:trPrChange")
+_AFTER_CANT_SPLIT = ("w:trHeight", "w:tblHeader", *_AFTER_TBL_HEADER)
+
+
 def _repeat_header(row) -> None:  # type: ignore[no-untyped-def]
-    tr_pr = row._tr.get_or_add_trPr()
     flag = OxmlElement("w:tblHeader")
     flag.set(qn("w:val"), "true")
-    tr_pr.append(flag)
+    row._tr.get_or_add_trPr().insert_element_before(flag, *_AFTER_TBL_HEADER)
 
 
 def _keep_row_whole(row) -> None:  # type: ignore[no-untyped-def]
     """A row never splits across two pages."""
     flag = OxmlElement("w:cantSplit")
     flag.set(qn("w:val"), "true")
-    row._tr.get_or_add_trPr().append(flag)
+    row._tr.get_or_add_trPr().insert_element_before(flag, *_AFTER_CANT_SPLIT)
 
 
 def _shade(cell, fill: str = "E7E6E6") -> None:  # type: ignore[no-untyped-def]
     shading = OxmlElement("w:shd")
     for key, value in (("w:val", "clear"), ("w:color", "auto"), ("w:fill", fill)):
         shading.set(qn(key), value)
-    cell._tc.get_or_add_tcPr().append(shading)
+    after = ("w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign", "w:hideMark")
+    cell._tc.get_or_add_tcPr().insert_element_before(shading, *after)
 
 
 def fit_widths(header: Sequence[str], rows: Sequence[Sequence[object]], total_cm: float) -> list[float]:
@@ -189,8 +194,7 @@ def key_values(doc: DocumentType, pairs: Iterable[tuple[str, object]], *, font_s
         run.font.size = Pt(font_size)
         cells[1].text = ""
         cells[1].paragraphs[0].add_run("" if value is None else str(value)).font.size = Pt(font_size)
-    for row in t.rows:
-        row.cells[0].width, row.cells[1].width = Cm(5.5), Cm(10.5)
+    set_widths(t, [5.5, 10.5])
     return t
 
 

@@ -33,12 +33,24 @@ from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 from flask_babel import gettext as _
 
+from qms.exports.document import set_widths
+
 FONT = "Times New Roman"
 BODY_PT = 14
 TEXT_WIDTH_CM = 16.0  # 21 cm less 3 cm left and 2 cm right
-LEFT_HEADER_CM = 6.0
+LEFT_HEADER_CM = 6.8
 RIGHT_HEADER_CM = TEXT_WIDTH_CM - LEFT_HEADER_CM
 _THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
+# What follows an element in its parent, by the schema: Word refuses properties out of order.
+_AFTER_TBL_CELL_MAR = ("w:tblLook", "w:tblCaption", "w:tblDescription", "w:tblPrChange")
+_AFTER_TBL_BORDERS = ("w:shd", "w:tblLayout", "w:tblCellMar", *_AFTER_TBL_CELL_MAR)
+_AFTER_P_BDR = (
+    "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
+    "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid",
+    "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
+    "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle",
+    "w:rPr", "w:sectPr", "w:pPrChange",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -72,6 +84,8 @@ class Heading:
     year: int | None = None
     draft: bool = False
     extra_lines: list[str] = field(default_factory=list)
+    subtitle: str = ""  # under the subject, in italics: e.g. the decision a programme was issued with
+    numbered: bool = True  # False for a document issued with another's number (an attachment)
 
 
 def place_and_date(place: str, on: date | None, lang: str, *, year: int | None = None) -> str:
@@ -150,12 +164,21 @@ def _page_numbers_from_page_two(doc: DocumentType) -> None:
 
 
 def _no_borders(table) -> None:  # type: ignore[no-untyped-def]
+    """No lines, and narrow cell margins so the header's long lines (the national title) fit."""
+    margins = OxmlElement("w:tblCellMar")
+    for edge in ("left", "right"):
+        element = OxmlElement(f"w:{edge}")
+        element.set(qn("w:w"), "28")  # twips: 0.05 cm
+        element.set(qn("w:type"), "dxa")
+        margins.append(element)
     borders = OxmlElement("w:tblBorders")
     for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
         element = OxmlElement(f"w:{edge}")
         element.set(qn("w:val"), "nil")
         borders.append(element)
-    table._tbl.tblPr.append(borders)
+    # Word reads the table properties in the schema's order only.
+    table._tbl.tblPr.insert_element_before(borders, *_AFTER_TBL_BORDERS)
+    table._tbl.tblPr.insert_element_before(margins, *_AFTER_TBL_CELL_MAR)
 
 
 def _rule_under(paragraph: Paragraph, width_cm: float, column_cm: float) -> None:
@@ -170,7 +193,7 @@ def _rule_under(paragraph: Paragraph, width_cm: float, column_cm: float) -> None
     for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
         bottom.set(qn(key), value)
     border.append(bottom)
-    ppr.append(border)
+    ppr.insert_element_before(border, *_AFTER_P_BDR)
     run = paragraph.runs[0] if paragraph.runs else paragraph.add_run("")
     run.font.size = Pt(2)
 
@@ -195,11 +218,8 @@ def _line(
 
 
 def _fixed_widths(table, widths_cm: Sequence[float]) -> None:  # type: ignore[no-untyped-def]
-    table.autofit = False
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths_cm, strict=True):
-            cell.width = Cm(width)
+    set_widths(table, widths_cm)
 
 
 def begin(issuer: Issuer, heading: Heading, lang: str) -> DocumentType:
@@ -225,8 +245,9 @@ def begin(issuer: Issuer, heading: Heading, lang: str) -> DocumentType:
         _line(left, issuer.superior.upper(), size=12, first=True)
     _line(left, issuer.body.upper(), size=12, bold=True, first=not issuer.superior)
     _rule_under(left.add_paragraph(), 2.2, LEFT_HEADER_CM)
-    number = heading.number or f"{'':6}/{heading.symbol}"
-    _line(left, _("No.: %(number)s", number=number), size=13)
+    if heading.numbered:
+        number = heading.number or f"{'':6}/{heading.symbol}"
+        _line(left, _("No.: %(number)s", number=number), size=13)
     for extra in heading.extra_lines:
         _line(left, extra, size=12)
     _line(right, _("SOCIALIST REPUBLIC OF VIET NAM"), size=12, bold=True, first=True)
@@ -240,6 +261,8 @@ def begin(issuer: Issuer, heading: Heading, lang: str) -> DocumentType:
     spacer.paragraph_format.space_after = Pt(6)
     _line(doc, heading.kind.upper(), size=BODY_PT, bold=True)
     subject = _line(doc, heading.subject, size=BODY_PT, bold=True)
+    if heading.subtitle:
+        subject = _line(doc, heading.subtitle, size=BODY_PT - 1, italic=True)
     subject.paragraph_format.space_after = Pt(12)
     return doc
 
@@ -332,7 +355,7 @@ def _bordered(table) -> None:  # type: ignore[no-untyped-def]
         for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "0"), ("w:color", "000000")):
             element.set(qn(key), value)
         borders.append(element)
-    table._tbl.tblPr.append(borders)
+    table._tbl.tblPr.insert_element_before(borders, *_AFTER_TBL_BORDERS)
 
 
 def iso_header(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from flask import abort, flash, request, send_file
+from flask import abort, flash, redirect, request, send_file, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
+from qms.exports import pdf
 from qms.exports.lists import Sheet
 from qms.exports.workbook import sheet_workbook, to_bytes
 from qms.extensions import db
@@ -57,3 +58,22 @@ def xlsx_download(sheet: Sheet) -> Response:
         download_name=f"{sheet.name}.xlsx",
         max_age=0,
     )
+
+
+DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def document_download(data: bytes, name: str) -> Response:
+    """A Word document as a download, or its PDF with `?format=pdf` (converted by LibreOffice; without
+    it the reader is told so on the page they came from)."""
+    if request.args.get("format") == "pdf":
+        try:
+            data = pdf.to_pdf(data)
+        except DomainError as exc:
+            flash(str(exc.message), "danger")
+            return redirect(request.referrer or url_for("main.index"))
+        return send_file(
+            BytesIO(data), mimetype="application/pdf", as_attachment=True,
+            download_name=name.removesuffix(".docx") + ".pdf", max_age=0,
+        )  # fmt: skip
+    return send_file(BytesIO(data), mimetype=DOCX_MIMETYPE, as_attachment=True, download_name=name, max_age=0)

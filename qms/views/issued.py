@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -16,7 +16,7 @@ from qms.extensions import db
 from qms.formatting import current_lang
 from qms.models.issuing import DocType, IssuedDocument
 from qms.services import access, issuing
-from qms.services.errors import DomainError
+from qms.views.helpers import document_download
 
 bp = Blueprint("issued", __name__, url_prefix="/issued")
 
@@ -86,14 +86,4 @@ def download(document_id: int) -> Response:
     """The document as issued: the stored bytes, whatever changed since; `?format=pdf` converts them."""
     _require_reader()
     document = db.get_or_404(IssuedDocument, document_id)
-    content = issuing.issued_bytes(document)
-    name = document.filename
-    mimetype = DOCX
-    if request.args.get("format") == "pdf":
-        try:
-            content = pdf.to_pdf(content)
-        except DomainError as exc:
-            flash(str(exc.message), "danger")
-            return redirect(url_for("issued.register"))
-        name, mimetype = name.rsplit(".", 1)[0] + ".pdf", "application/pdf"
-    return send_file(BytesIO(content), mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)
+    return document_download(issuing.issued_bytes(document), document.filename)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from io import BytesIO
-
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -29,7 +27,7 @@ from qms.services import access, case_stats, objectives
 from qms.services.errors import DomainError, NotAllowed
 from qms.services.history import history_of
 from qms.services.periods import MAX_YEAR, MIN_YEAR
-from qms.views.helpers import form_error, refuse, wants_xlsx, xlsx_download
+from qms.views.helpers import document_download, form_error, refuse, wants_xlsx, xlsx_download
 
 bp = Blueprint("objectives", __name__)
 bp.app_template_filter("fmeasure")(formatting.fmt_measure)
@@ -268,12 +266,7 @@ def export(unit_id: int, year: int) -> Response:
     if not MIN_YEAR <= year <= MAX_YEAR:
         abort(404)
     document = objectives_document(unit, year, lang=formatting.current_lang())
-    return send_file(
-        BytesIO(to_bytes(document)),
-        mimetype=DOCX_MIME,
-        as_attachment=True,
-        download_name=f"muc-tieu-chat-luong-{unit.code}-{year}.docx",
-    )
+    return document_download(to_bytes(document), f"muc-tieu-chat-luong-{unit.code}-{year}.docx")
 
 
 # --- case statistics and satisfaction --------------------------------------------------------

@@ -20,7 +20,7 @@ from qms.models.processes import Process, ProcessLink, Step
 from qms.services import access, process_map, processes
 from qms.services.errors import DomainError, NotAllowed
 from qms.services.history import history_of
-from qms.views.helpers import form_error, refuse, wants_xlsx, xlsx_download
+from qms.views.helpers import document_download, form_error, refuse, wants_xlsx, xlsx_download
 
 bp = Blueprint("processes", __name__, url_prefix="/procedures")
 
@@ -392,8 +392,4 @@ def export_docx(process_id: int) -> Response:
     process = _load(process_id)
     lang = request.args.get("lang") or current_lang()
     data = procedure_docx(process, "en" if lang == "en" else "vi")
-    return Response(
-        data,
-        mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        headers={"Content-Disposition": f'attachment; filename="{process.code}-v{process.version}.docx"'},
-    )
+    return document_download(data, f"{process.code}-v{process.version}.docx")

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from io import BytesIO
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -27,7 +26,7 @@ from qms.models.risks import ContextIssue, InterestedParty, Risk, RiskAction
 from qms.services import access, risks
 from qms.services.errors import DomainError, NotAllowed
 from qms.services.history import history_of
-from qms.views.helpers import form_error, refuse, wants_xlsx, xlsx_download
+from qms.views.helpers import document_download, form_error, refuse, wants_xlsx, xlsx_download
 
 bp = Blueprint("risks", __name__, url_prefix="/units/<int:unit_id>/context")
 
@@ -228,12 +227,5 @@ def export(unit_id: int) -> Response:
     unit = _unit(unit_id)
     lang = current_lang()
     data = docx.to_bytes(risk_register(unit, lang))
-    return send_file(
-        BytesIO(data),
-        mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        as_attachment=True,
-        download_name=f"boi-canh-rui-ro-{unit.code}.docx"
-        if lang == "vi"
-        else f"context-risks-{unit.code}.docx",
-        max_age=0,
-    )
+    name = f"boi-canh-rui-ro-{unit.code}.docx" if lang == "vi" else f"context-risks-{unit.code}.docx"
+    return document_download(data, name)
