@@ -130,3 +130,26 @@ def test_dates_show_the_readers_way(demo_app: Flask, admin: FlaskClient) -> None
     formats = {sheet.cell(row=r, column=6).number_format for r in range(2, sheet.max_row + 1)
                if isinstance(sheet.cell(row=r, column=6).value, date | datetime)}  # fmt: skip
     assert formats == {"dd/mm/yyyy"}
+
+
+def test_the_findings_register_exports_its_filtered_rows(demo_app: Flask) -> None:
+    from audits.services.demo import load_audit_demo
+
+    with demo_app.app_context():
+        if not db.session.scalar(select(Unit.id).where(Unit.code == "P-TNMT")):
+            pytest.skip("the demo city is missing")
+        from audits.models import Finding
+
+        if db.session.scalar(select(Finding.id).limit(1)) is None:
+            load_audit_demo()
+            db.session.commit()
+        tnmt = db.session.scalar(select(Unit.id).where(Unit.code == "P-TNMT"))
+        db.session.remove()
+    client = demo_app.test_client()
+    steering = next(u.email for u in demo.DEMO_USERS if "steering" in u.roles)
+    client.post("/login", data={"email": steering, "password": demo.DEMO_PASSWORD})
+    url = f"/audits/findings?year=2018&unit_id={tnmt}"
+    rows = sheet_rows(client, url)
+    shown = link_texts(client, url, "/audits/findings/")
+    assert rows and [r[0] for r in rows] == shown
+    assert all(r[2] == "P-TNMT" for r in rows) and isinstance(rows[0][8], datetime)

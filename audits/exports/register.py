@@ -3,6 +3,7 @@ iCalendar file."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, timedelta
 
 from flask_babel import gettext as _
@@ -10,12 +11,20 @@ from icalendar import Calendar, Event
 from openpyxl import Workbook
 
 from audits.labels import AUDIT_STATUS, FINDING_KIND, FINDING_STATUS
+from audits.models import Finding
 from audits.services import reporting
 from audits.services.queries import OPEN_NC_STATUSES
+from qms.exports.lists import Sheet
 from qms.exports.workbook import sheet_workbook
 
 
 def findings_workbook(year: int, *, today: date | None = None) -> Workbook:
+    """The register of a year's findings."""
+    sheet = findings_sheet(reporting.findings_of_year(year), f"findings-{year}", today=today)
+    return sheet_workbook(_("Findings %(year)s", year=year), sheet.header, sheet.rows)
+
+
+def findings_sheet(findings: Iterable[Finding], name: str, *, today: date | None = None) -> Sheet:
     """One row per finding: where it was found, what, and where its corrective actions stand."""
     today = today or date.today()
     header = [
@@ -37,7 +46,7 @@ def findings_workbook(year: int, *, today: date | None = None) -> Workbook:
         _("Closed on"),
     ]
     rows = []
-    for f in reporting.findings_of_year(year):
+    for f in findings:
         actions = reporting.current_actions(f)
         due = max((a.due_on for a in actions), default=None)
         done = max((a.done_on for a in actions if a.done_on), default=None) if actions else None
@@ -64,7 +73,7 @@ def findings_workbook(year: int, *, today: date | None = None) -> Workbook:
                 f.closed_on,
             ]
         )
-    return sheet_workbook(_("Findings %(year)s", year=year), header, rows)
+    return Sheet(name, _("Findings"), header, rows)
 
 
 def audit_calendar(year: int) -> Calendar:

@@ -10,8 +10,10 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
+from audits.exports.register import findings_sheet
 from audits.forms import (
     EMPTY_ACTION_ROWS,
     MAX_ACTION_ROWS,
@@ -47,7 +49,7 @@ from qms.models.org import Unit, User
 from qms.services import access, org
 from qms.services.errors import DomainError, NotFound
 from qms.services.history import history_of
-from qms.views.helpers import flash_error, form_error
+from qms.views.helpers import flash_error, form_error, wants_xlsx, xlsx_download
 
 PAGE_SIZE = 50
 
@@ -509,7 +511,7 @@ def verify(finding_id: int) -> Response:
 
 @bp.route("/findings")
 @login_required
-def findings() -> str:
+def findings() -> str | Response:
     require_reader()
     args = request.args
     filters = {
@@ -519,6 +521,11 @@ def findings() -> str:
         "kind": args.get("kind") if args.get("kind") in FINDING_KIND else None,
         "clause": (args.get("clause") or "").strip() or None,
     }
+    if wants_xlsx():  # the rows the filters select, every page of them
+        rows = db.session.scalars(
+            queries.findings_register_query(**filters).options(selectinload(Finding.actions))
+        )
+        return xlsx_download(findings_sheet(rows, "findings"))
     page = db.paginate(
         queries.findings_register_query(**filters),
         page=args.get("page", 1, type=int),
