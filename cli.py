@@ -485,7 +485,7 @@ def export_programme(year: int, output: str | None, lang: str, fmt: str) -> None
 
     programme = reporting.programme_of_year(year)
     _write_document(
-        lambda: documents.programme_document(programme, lang),
+        lambda: documents.programme_bytes(programme, lang),
         output,
         documents.file_name("programme", year),
         lang,

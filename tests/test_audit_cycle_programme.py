@@ -138,6 +138,13 @@ def test_programme_workflow_steering_submits_a_leader_approves_with_the_decision
     assert (programme.decision_number, programme.decision_date) == ("125/QĐ-UBND", date(2018, 7, 2))
     with pytest.raises(InvalidTransition):  # approved: locked
         planning.update_programme(programme, actor=steering, **CHANGE)
+    # approval issued it: numbered, registered with the decision's date, kept as issued
+    issued = issuing.current_issue("audit_programme", str(programme.year))
+    assert issued.number == "01/CTr-BCĐ" and issued.issued_on == date(2018, 7, 2)
+    kept = docx.Document(BytesIO(issuing.issued_bytes(issued)))
+    assert "Số: 01/CTr-BCĐ" in kept.tables[0].rows[0].cells[0].text
+    decision = "(Ban hành kèm theo Quyết định số 125/QĐ-UBND ngày 02/07/2018)"
+    assert decision in [p.text for p in kept.paragraphs]
 
 
 def test_a_returned_programme_is_a_draft_again_and_its_author_never_approves_it(orgdata: Org) -> None:

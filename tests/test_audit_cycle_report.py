@@ -125,7 +125,7 @@ def test_the_role_table_says_who_may_move_the_audit_at_each_step(orgdata: Org) -
         (planned, ["start", "cancel"]),
         (running, ["submit_report", "cancel"]),
         (waiting, ["approve_report", "return_report"]),
-        (reported, ["close"]),
+        (reported, ["close", "return_report"]),
     ]
     users = people(orgdata, other)
     for audit, actions in cases:
@@ -432,3 +432,28 @@ def test_demo_reports_are_concluded_submitted_approved_and_numbered_in_order(app
         conclusions.add(audit.conclusion)
     assert len(conclusions) == 10  # written for each department
     assert db.session.get(RefCounter, "BC-BCĐ-2018").value == 10
+
+
+def test_a_corrected_report_is_issued_again_under_a_new_number(orgdata: Org) -> None:
+    audit = approved(orgdata, planned_audit(orgdata), on=date(2018, 7, 20))
+    first = issuing.current_issue("audit_report", audit.ref)
+    steering, lead = orgdata.user("steering"), orgdata.user("auditor")
+    with pytest.raises(DomainError):  # a correction says what to correct
+        planning.transition_audit(audit, "return_report", actor=steering, reason="")
+    planning.transition_audit(audit, "return_report", actor=steering, reason="Sửa kết luận chung.")
+    assert audit.status == AuditStatus.IN_PROGRESS
+    planning.save_conclusion(
+        audit, actor=lead, conformity="conforms", effective=True, conclusion="Kết luận đã sửa."
+    )
+    planning.transition_audit(audit, "submit_report", actor=lead)
+    planning.transition_audit(audit, "approve_report", actor=steering, report_date=date(2018, 7, 25))
+    db.session.commit()
+    second = issuing.current_issue("audit_report", audit.ref)
+    assert second.id != first.id and second.replaces_id == first.id
+    assert (first.number, second.number, audit.report_number) == ("01/BC-BCĐ", "02/BC-BCĐ", "02/BC-BCĐ")
+    assert "Kết luận đã sửa." in "\n".join(
+        p.text for p in Document(BytesIO(issuing.issued_bytes(second))).paragraphs
+    )
+    assert "Kết luận đã sửa." not in "\n".join(
+        p.text for p in Document(BytesIO(issuing.issued_bytes(first))).paragraphs
+    )

@@ -155,6 +155,7 @@ def test_nc_report_has_the_plan_actions_and_signatures(app, round2018, runner, t
     header = document.sections[0].header.tables[0].rows[0].cells
     assert "NONCONFORMITY AND CORRECTIVE ACTION REQUEST" in header[1].text.upper()
     assert "Reference: NC-2018-001" in header[2].text
+    assert "Code: BM.ĐGNB.03" in header[2].text and "Issue: 01" in header[2].text
     assert headings(document) == [
         "1. Nonconformity",
         "2. Correction",

@@ -153,3 +153,26 @@ def test_the_findings_register_exports_its_filtered_rows(demo_app: Flask) -> Non
     shown = link_texts(client, url, "/audits/findings/")
     assert rows and [r[0] for r in rows] == shown
     assert all(r[2] == "P-TNMT" for r in rows) and isinstance(rows[0][8], datetime)
+
+
+def test_the_corrective_actions_list_exports_its_filtered_rows(demo_app: Flask) -> None:
+    from audits.models import Finding
+    from audits.services.demo import load_audit_demo
+
+    with demo_app.app_context():
+        if db.session.scalar(select(Finding.id).limit(1)) is None:
+            load_audit_demo()
+            db.session.commit()
+        db.session.remove()
+    client = demo_app.test_client()
+    steering = next(u.email for u in demo.DEMO_USERS if "steering" in u.roles)
+    client.post("/login", data={"email": steering, "password": demo.DEMO_PASSWORD})
+    page = client.get("/audits/programmes").get_data(as_text=True)
+    assert 'href="/audits/actions"' in page  # reachable from the audits pages
+    for url in ("/audits/actions?year=2018", "/audits/actions?year=2018&state=done"):
+        rows = sheet_rows(client, url)
+        shown = link_texts(client, url, "/audits/findings/")
+        assert rows and [r[0] for r in rows] == shown, url
+    done = sheet_rows(client, "/audits/actions?year=2018&state=done")
+    assert all(isinstance(r[6], datetime) for r in done) and all(r[7] for r in done)  # date and note
+    assert len(done) < len(sheet_rows(client, "/audits/actions?year=2018"))

@@ -19,7 +19,7 @@ from qms.exports import issuers, layout
 from qms.exports.document import heading, key_values, paragraph, table, to_bytes
 from qms.formatting import fmt_date, fmt_datetime, fmt_number
 from qms.models.issuing import DocType
-from qms.services import issuing
+from qms.services import issuing, settings
 
 # A finding withdrawn by its auditor is not a finding of the audit (the status is spelled out so that
 # the report reads the same before and after the withdrawal workflow exists).
@@ -299,9 +299,10 @@ def nc_report(finding: Finding, lang: str) -> DocumentType:
         kind=_("Form"),
         title=title,
         facts=[
+            (_("Code"), settings.get("nc_form_code")),
+            (_("Issue"), settings.get("nc_form_issue")),
             (_("Reference"), finding.label),
             (_("Audit"), finding.audit.ref),
-            (_("Raised on"), fmt_date(finding.raised_on, lang)),
         ],
     )
     clause = finding.clause
@@ -384,18 +385,27 @@ def nc_report(finding: Finding, lang: str) -> DocumentType:
     return doc
 
 
-def programme_document(programme: AuditProgramme, lang: str) -> DocumentType:
-    """Chương trình đánh giá: the year's objectives, scope, criteria and every audit with its status."""
+PROGRAMME_SOURCE = "audit_programme"
+
+
+def programme_document(
+    programme: AuditProgramme, lang: str, *, number: str | None = None, issued_on: date | None = None
+) -> DocumentType:
+    """Chương trình đánh giá: the year's objectives, scope, criteria and every audit with its status;
+    numbered when the leadership approves it, with the approving decision under its subject."""
     audits = reporting.audits_of_year(programme.year)
     approved = programme.decision_number and programme.decision_date
+    if number is None and approved:
+        issued = issuing.current_issue(PROGRAMME_SOURCE, str(programme.year))
+        number, issued_on = (issued.number, issued.issued_on) if issued else (None, None)
     heading_ = layout.Heading(
         kind=_("Programme"),
         subject=_("Internal audit of the quality management system in %(year)s", year=programme.year),
         symbol=f"{DocType.PROGRAMME.value}-{issuers.steering_symbol()}",
-        issued_on=programme.decision_date,
+        number=number,
+        issued_on=issued_on or programme.decision_date,
         year=programme.year,
         draft=not approved,
-        numbered=not approved,
         subtitle=_(
             "(Issued with Decision No. %(number)s of %(date)s)",
             number=programme.decision_number,
@@ -449,6 +459,14 @@ def programme_document(programme: AuditProgramme, lang: str) -> DocumentType:
     recipients = [_("Leadership of the People's Committee"), _("Members of the ISO steering committee")]
     recipients += [_("The units to be audited"), _("Filed: ISO secretariat")]
     return layout.finish(doc, recipients, [issuers.steering_head()])
+
+
+def programme_bytes(programme: AuditProgramme, lang: str) -> bytes:
+    """The programme as issued once approved (the same bytes); a fresh draft otherwise."""
+    issued = issuing.current_issue(PROGRAMME_SOURCE, str(programme.year))
+    if issued is not None and issued.lang == lang:
+        return issuing.issued_bytes(issued)
+    return to_bytes(programme_document(programme, lang))
 
 
 def file_name(kind: str, ref: str | int) -> str:

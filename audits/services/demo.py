@@ -421,16 +421,6 @@ def load_audit_demo() -> AuditProgramme:
         scope="10 cơ quan chuyên môn thuộc UBND thành phố Nha Trang; từ 17/07/2018 đến 10/08/2018.",
         notes="Họp xem xét của lãnh đạo sau đánh giá nội bộ: tháng 8/2018.",
     )
-    # Steering submits the programme and the city's leader approves it by decision 125/QĐ-UBND of
-    # 02/07/2018; the workflow's timestamps are then set to those 2018 days.
-    leader = org.user_by_email(LEADER_EMAIL)
-    planning.submit_programme(programme, actor=steering)
-    planning.approve_programme(
-        programme, actor=leader, decision_number="125/QĐ-UBND", decision_date=date(2018, 7, 2)
-    )
-    act_as(None)
-    programme.submitted_at = datetime(2018, 6, 25, 8, 0, tzinfo=UTC)
-    programme.approved_at = datetime(2018, 7, 2, 8, 0, tzinfo=UTC)
     units = {u.code: u for u in db.session.scalars(select(Unit))}
     audits = {}
     for code, start, end, lead, member, clause_numbers in AUDITS:
@@ -474,12 +464,23 @@ def load_audit_demo() -> AuditProgramme:
             activity="Họp kết thúc",
             auditee_contact="Trưởng phòng",
         )
+        audits[code] = audit
+    # The audits planned, steering submits the programme and the city's leader approves it by decision
+    # 125/QĐ-UBND of 02/07/2018; the workflow's timestamps are then set to those 2018 days.
+    leader = org.user_by_email(LEADER_EMAIL)
+    planning.submit_programme(programme, actor=steering)
+    planning.approve_programme(
+        programme, actor=leader, decision_number="125/QĐ-UBND", decision_date=date(2018, 7, 2)
+    )
+    act_as(None)
+    programme.submitted_at = datetime(2018, 6, 25, 8, 0, tzinfo=UTC)
+    programme.approved_at = datetime(2018, 7, 2, 8, 0, tzinfo=UTC)
+    for audit in audits.values():
         planning.transition_audit(audit, "start", actor=None)
         # the checklist from the question bank, answered: conforming unless a finding below says otherwise
         for item in checklists.generate_checklist(audit, actor=None):
             item.result = ChecklistResult.CONFORMS
             item.notes = "Đã kiểm tra hồ sơ, tài liệu liên quan; đáp ứng yêu cầu."
-        audits[code] = audit
     for code, kind, clause, statement, evidence, outcome in FINDINGS:
         audit = audits[code]
         item = next((i for i in audit.checklist if i.clause is not None and i.clause.number == clause), None)

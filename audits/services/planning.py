@@ -217,7 +217,43 @@ def approve_programme(
     programme.decision_date = decision_date
     programme.return_comment = ""
     db.session.flush()
+    _issue_programme(programme, actor)
     return programme
+
+
+def _issue_programme(programme: AuditProgramme, actor: User | None) -> None:
+    """The approved programme is issued with the approving decision's date: numbered among the steering
+    committee's programmes, entered in the register, kept as issued."""
+    # The exporter builds the document that is issued; it reads the programme through this package.
+    from audits.exports import documents
+    from qms.exports import issuers
+    from qms.exports.document import to_bytes
+
+    assert programme.decision_date is not None
+
+    def build(number: str, issued_on: date) -> bytes:
+        with force_locale("vi"):
+            return to_bytes(documents.programme_document(programme, "vi", number=number, issued_on=issued_on))
+
+    with force_locale("vi"):
+        what = issuing.Issue(
+            doc_type=DocType.PROGRAMME,
+            issuer_symbol=issuers.steering_symbol(),
+            subject=_("Internal audit of the quality management system in %(year)s", year=programme.year),
+            source=documents.PROGRAMME_SOURCE,
+            source_ref=str(programme.year),
+            signer_name=issuers.steering_head().name,
+            signer_title=issuers.steering_head().title,
+            recipients=[_("Members of the ISO steering committee"), _("The units to be audited")],
+        )
+    issuing.issue(
+        what,
+        actor=actor,
+        issued_on=programme.decision_date,
+        build=build,
+        filename=documents.file_name("programme", programme.year),
+        replaces=issuing.current_issue(documents.PROGRAMME_SOURCE, str(programme.year)),
+    )
 
 
 def return_programme(programme: AuditProgramme, *, actor: User | None, comment: str) -> AuditProgramme:
@@ -513,7 +549,11 @@ AUDIT_TRANSITIONS: dict[str, dict[str, tuple[str, str]]] = {
         "approve_report": (AuditStatus.REPORTED, STEERING),
         "return_report": (AuditStatus.IN_PROGRESS, STEERING),
     },
-    AuditStatus.REPORTED: {"close": (AuditStatus.CLOSED, STEERING)},
+    AuditStatus.REPORTED: {
+        "close": (AuditStatus.CLOSED, STEERING),
+        # a correction after issue: the lead corrects, steering approves again under a new number
+        "return_report": (AuditStatus.IN_PROGRESS, STEERING),
+    },
     AuditStatus.CLOSED: {},
     AuditStatus.CANCELLED: {},
 }
@@ -679,6 +719,7 @@ def _issue_report(audit: Audit, actor: User | None, report_date: date) -> None:
         issued_on=report_date,
         build=build,
         filename=documents.file_name("audit-report", audit.ref),
+        replaces=issuing.current_issue(documents.REPORT_SOURCE, audit.ref),
     )
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import Select, and_, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from audits.models import (
     NC_KINDS,
@@ -81,6 +81,44 @@ def findings_register_query(
     return _with_actions(
         stmt.order_by(Audit.year.desc(), Finding.ref_seq.is_(None), Finding.ref_seq, Finding.id)
     )
+
+
+ACTION_STATES = ("open", "overdue", "done")
+
+
+def actions_register_query(
+    *,
+    year: int | None = None,
+    unit_id: int | None = None,
+    state: str | None = None,
+    today: date | None = None,
+) -> Select:
+    """The corrective actions of nonconformities (withdrawn findings left out), by due date, with the
+    finding, its audit and unit each row shows."""
+    today = _today(today)
+    stmt = (
+        select(ActionItem)
+        .join(Finding, Finding.id == ActionItem.finding_id)
+        .join(Audit, Audit.id == Finding.audit_id)
+        .where(Finding.status != FindingStatus.WITHDRAWN)
+        .options(
+            contains_eager(ActionItem.finding).contains_eager(Finding.audit),
+            selectinload(ActionItem.owner),
+        )
+    )
+    if year:
+        stmt = stmt.where(Audit.year == year)
+    if unit_id:
+        stmt = stmt.where(Finding.unit_id == unit_id)
+    if state == "open":
+        stmt = stmt.where(ActionItem.done_on.is_(None))
+    elif state == "overdue":
+        stmt = stmt.where(
+            ActionItem.done_on.is_(None), ActionItem.due_on < today, ActionItem.round == Finding.round
+        )
+    elif state == "done":
+        stmt = stmt.where(ActionItem.done_on.is_not(None))
+    return stmt.order_by(ActionItem.due_on, ActionItem.id)
 
 
 def findings_register(year: int | None = None, **filters: object) -> list[Finding]:

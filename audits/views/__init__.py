@@ -14,6 +14,7 @@ def register(app: Flask) -> None:
     from audits.services import deadlines, queries
     from audits.services.questions import load_question_bank
     from audits.views import (  # noqa: F401
+        action_pages,
         audit_pages,
         export_pages,
         finding_pages,

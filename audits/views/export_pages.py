@@ -59,8 +59,8 @@ def nc_report_docx(finding_id: int) -> Response:
 def programme_docx(year: int) -> Response:
     require_reader()
     programme = programme_or_404(year)
-    doc = documents.programme_document(programme, current_lang())
-    return _download(document.to_bytes(doc), documents.file_name("programme", year), DOCX)
+    data = documents.programme_bytes(programme, current_lang())
+    return _download(data, documents.file_name("programme", year), DOCX)
 
 
 @bp.route("/programmes/<int:year>/findings.xlsx")

@@ -57,6 +57,8 @@ SPECS: tuple[SettingSpec, ...] = (
     ),
     SettingSpec("chair_title", _l("Title of the chair"), "Chủ tịch", default_en="Chair"),
     SettingSpec("chair_name", _l("Full name of the chair"), ""),
+    SettingSpec("nc_form_code", _l("Code of the corrective action request form"), "BM.ĐGNB.03"),
+    SettingSpec("nc_form_issue", _l("Issue of the corrective action request form"), "01", max_length=10),
     SettingSpec("chair_symbol", _l("Symbol of the People's Committee in numbers"), "UBND", max_length=20),
 )
 BY_KEY = {spec.key: spec for spec in SPECS}
