@@ -4,9 +4,10 @@ audit workflow. Auditors' competence records live here too."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -222,37 +223,65 @@ def approve_programme(
 
 
 def _issue_programme(programme: AuditProgramme, actor: User | None) -> None:
-    """The approved programme is issued with the approving decision's date: numbered among the steering
-    committee's programmes, entered in the register, kept as issued."""
-    # The exporter builds the document that is issued; it reads the programme through this package.
+    """The approved programme is issued with the approving decision's date."""
     from audits.exports import documents
+
+    assert programme.decision_date is not None
+    _issue_steering_document(
+        DocType.PROGRAMME,
+        documents.PROGRAMME_SOURCE,
+        str(programme.year),
+        actor=actor,
+        issued_on=programme.decision_date,
+        subject=lambda: _("Internal audit of the quality management system in %(year)s", year=programme.year),
+        recipients=lambda: [_("Members of the ISO steering committee"), _("The units to be audited")],
+        build=lambda number, on: documents.programme_document(programme, "vi", number=number, issued_on=on),
+        filename=documents.file_name("programme", programme.year),
+    )
+
+
+def _issue_steering_document(
+    doc_type: str,
+    source: str,
+    source_ref: str,
+    *,
+    actor: User | None,
+    issued_on: date,
+    subject: Callable[[], str],
+    recipients: Callable[[], list[str]],
+    build: Callable[[str, date], Any],
+    filename: str,
+    approver: str | None = None,
+) -> None:
+    """Issue a steering committee's document (programme, plan, report): the next number of its type for
+    the year, entered in the register, its Vietnamese .docx kept as issued, replacing the record's earlier
+    issue if there is one. `build(number, date)` makes the document the number is printed in."""
+    # The exporters build what is issued; they read the records through this package.
     from qms.exports import issuers
     from qms.exports.document import to_bytes
 
-    assert programme.decision_date is not None
-
-    def build(number: str, issued_on: date) -> bytes:
+    def build_bytes(number: str, on: date) -> bytes:
         with force_locale("vi"):
-            return to_bytes(documents.programme_document(programme, "vi", number=number, issued_on=issued_on))
+            return to_bytes(build(number, on))
 
     with force_locale("vi"):
         what = issuing.Issue(
-            doc_type=DocType.PROGRAMME,
+            doc_type=doc_type,
             issuer_symbol=issuers.steering_symbol(),
-            subject=_("Internal audit of the quality management system in %(year)s", year=programme.year),
-            source=documents.PROGRAMME_SOURCE,
-            source_ref=str(programme.year),
-            signer_name=issuers.steering_head().name,
+            subject=subject(),
+            source=source,
+            source_ref=source_ref,
+            signer_name=issuers.steering_head(approver).name,
             signer_title=issuers.steering_head().title,
-            recipients=[_("Members of the ISO steering committee"), _("The units to be audited")],
+            recipients=recipients(),
         )
     issuing.issue(
         what,
         actor=actor,
-        issued_on=programme.decision_date,
-        build=build,
-        filename=documents.file_name("programme", programme.year),
-        replaces=issuing.current_issue(documents.PROGRAMME_SOURCE, str(programme.year)),
+        issued_on=issued_on,
+        build=build_bytes,
+        filename=filename,
+        replaces=issuing.current_issue(source, source_ref),
     )
 
 
@@ -685,41 +714,27 @@ def _approve_report(audit: Audit, actor: User | None, report_date: date | None, 
 
 
 def _issue_report(audit: Audit, actor: User | None, report_date: date) -> None:
-    """Approving issues the report: it takes the next number of the steering committee's reports for the
-    year, is entered in the register of issued documents, and its Vietnamese .docx is kept as issued."""
-    # The exporter builds the document that is issued; it reads the audit through this package.
+    """Approving issues the report; the number and date it takes are the report's."""
     from audits.exports import documents
-    from qms.exports import issuers
-    from qms.exports.document import to_bytes
 
     db.session.flush()
     db.session.refresh(audit, ["report_approved_by"])
 
-    def build(number: str, issued_on: date) -> bytes:
+    def build(number: str, issued_on: date) -> Any:
         audit.report_number, audit.report_date = number, issued_on
-        with force_locale("vi"):
-            return to_bytes(documents.audit_report(audit, "vi", today=issued_on))
+        return documents.audit_report(audit, "vi", today=issued_on)
 
-    with force_locale("vi"):
-        what = issuing.Issue(
-            doc_type=DocType.REPORT,
-            issuer_symbol=issuers.steering_symbol(),
-            subject=documents.report_heading(audit).subject,
-            source=documents.REPORT_SOURCE,
-            source_ref=audit.ref,
-            signer_name=issuers.steering_head(
-                audit.report_approved_by.full_name if audit.report_approved_by else None
-            ).name,
-            signer_title=issuers.steering_head().title,
-            recipients=documents.report_recipients(audit),
-        )
-    issuing.issue(
-        what,
+    _issue_steering_document(
+        DocType.REPORT,
+        documents.REPORT_SOURCE,
+        audit.ref,
         actor=actor,
         issued_on=report_date,
+        subject=lambda: documents.report_heading(audit).subject,
+        recipients=lambda: documents.report_recipients(audit),
         build=build,
         filename=documents.file_name("audit-report", audit.ref),
-        replaces=issuing.current_issue(documents.REPORT_SOURCE, audit.ref),
+        approver=audit.report_approved_by.full_name if audit.report_approved_by else None,
     )
 
 
@@ -1092,35 +1107,19 @@ def send_plan(audit: Audit, *, actor: User | None, base_url: str = "") -> PlanSe
 
 
 def _issue_plan(audit: Audit, actor: User | None) -> None:
-    """Sending a plan (or a changed one) issues it: the next number of the steering committee's plans,
-    entered in the register, kept as sent; a changed plan replaces the one sent before."""
-    # The exporter builds the document that is issued; it reads the audit through this package.
+    """Sending a plan (or a changed one) issues it; a changed plan replaces the one sent before."""
     from audits.exports import documents
-    from qms.exports import issuers
-    from qms.exports.document import to_bytes
 
-    def build(number: str, issued_on: date) -> bytes:
-        with force_locale("vi"):
-            return to_bytes(documents.audit_plan(audit, "vi", number=number, issued_on=issued_on))
-
-    with force_locale("vi"):
-        what = issuing.Issue(
-            doc_type=DocType.PLAN,
-            issuer_symbol=issuers.steering_symbol(),
-            subject=documents.plan_heading(audit, None, None).subject,
-            source=documents.PLAN_SOURCE,
-            source_ref=audit.ref,
-            signer_name=issuers.steering_head().name,
-            signer_title=issuers.steering_head().title,
-            recipients=documents.plan_recipients(audit),
-        )
-    issuing.issue(
-        what,
+    _issue_steering_document(
+        DocType.PLAN,
+        documents.PLAN_SOURCE,
+        audit.ref,
         actor=actor,
         issued_on=date.today(),
-        build=build,
+        subject=lambda: documents.plan_heading(audit, None, None).subject,
+        recipients=lambda: documents.plan_recipients(audit),
+        build=lambda number, on: documents.audit_plan(audit, "vi", number=number, issued_on=on),
         filename=documents.file_name("audit-plan", audit.ref),
-        replaces=issuing.current_issue(documents.PLAN_SOURCE, audit.ref),
     )
 
 
