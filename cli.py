@@ -525,6 +525,106 @@ def export_calendar(year: int, output: str | None, lang: str) -> None:
     click.echo(_("written %(path)s", path=str(path)))
 
 
+# --- the transition to ISO 9001:2015 -------------------------------------------------------------
+
+
+@cli.group("transition")
+def transition_group() -> None:
+    """The transition from ISO 9001:2008 to ISO 9001:2015."""
+
+
+@transition_group.command("open")
+@click.option("--target", "target", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Target date.")
+@click.option("--title", default=None, help="Title (default: the usual title of the transition).")
+@click.option("--unit", "unit_codes", multiple=True, metavar="CODE", help="A unit in scope (default: all).")
+@with_appcontext
+@domain_errors
+def transition_open(target: Any, title: str | None, unit_codes: tuple[str, ...]) -> None:
+    """Open the organisation's transition with one gap checklist per unit (every active unit when no
+    --unit is named). Opening it again changes nothing; a named unit not yet in scope is added."""
+    from qms.formatting import fmt_date
+    from qms.services import org
+    from qms.services import transition as service
+
+    units = [org.unit_by_code(code) for code in unit_codes]
+    result = service.open_transition(actor=None, target_date=target.date(), title=title, units=units)
+    db.session.commit()
+    transition = result.transition
+    if result.created:
+        click.echo(
+            _(
+                "transition opened: %(title)s, target %(target)s; %(units)s units, %(items)s gap items",
+                title=transition.title,
+                target=fmt_date(transition.target_date),
+                units=len(result.units_added),
+                items=result.items_created,
+            )
+        )
+    elif result.units_added:
+        click.echo(
+            _(
+                "transition already open; units added: %(codes)s (%(items)s gap items)",
+                codes=", ".join(u.code for u in result.units_added),
+                items=result.items_created,
+            )
+        )
+    else:
+        click.echo(
+            _(
+                "transition already open (target %(target)s); nothing changed",
+                target=fmt_date(transition.target_date),
+            )
+        )
+
+
+@export_group.command("transition")
+@click.option("--unit", "unit_code", metavar="CODE", help="The unit's gap assessment report.")
+@click.option("--all", "every", is_flag=True, help="The city-wide status report for the steering committee.")
+@export_options(".docx")
+@with_appcontext
+@domain_errors
+def export_transition(unit_code: str | None, every: bool, output: str | None, lang: str, fmt: str) -> None:
+    """A unit's gap assessment report (--unit CODE) or the city-wide status report (--all) (.docx)."""
+    from qms.exports import transition as exports
+    from qms.services import org
+    from qms.services import transition as service
+
+    if bool(unit_code) == every:
+        raise UserError(_("give either --unit CODE or --all"))
+    transition = service.require_current()
+    if unit_code:
+        unit = org.unit_by_code(unit_code)
+        service.scope_entry(transition, unit)
+        _write_document(
+            lambda: exports.unit_report(transition, unit, lang),
+            output,
+            exports.unit_file_name(unit, lang),
+            lang,
+            fmt,
+        )
+        return
+    count = len(transition.scope)
+
+    def build() -> Any:
+        with click.progressbar(length=count, label=_("Units"), file=sys.stderr) as bar:
+            return exports.city_report(transition, lang, tick=lambda: bar.update(1))
+
+    _write_document(build, output, exports.city_file_name(lang), lang, fmt)
+
+
+@export_group.command("transition-plan")
+@export_options(".docx")
+@with_appcontext
+@domain_errors
+def export_transition_plan(output: str | None, lang: str, fmt: str) -> None:
+    """The transition plan: purpose, scope, steps with who and when, the deadline (.docx)."""
+    from qms.exports import transition as exports
+    from qms.services import transition as service
+
+    transition = service.require_current()
+    _write_document(lambda: exports.plan(transition, lang), output, exports.plan_file_name(lang), lang, fmt)
+
+
 @cli.command("notify")
 @click.option("--days", default=7, show_default=True, type=click.IntRange(0, 90), help="Look this far ahead.")
 @click.option("--today", "today", type=click.DateTime(["%Y-%m-%d"]), help="Judge as of this date.")

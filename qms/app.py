@@ -94,6 +94,9 @@ def _register_views(app: Flask) -> None:
 
     app.register_blueprint(processes_views.bp)
     app.register_blueprint(issued_views.bp)
+    from qms.views import transition as transition_views
+
+    app.register_blueprint(transition_views.bp)
     import audits.views
 
     audits.views.register(app)

@@ -19,6 +19,15 @@ from qms.models.processes import (
     StepKind,
 )
 from qms.models.risks import ContextIssue, InterestedParty, Risk, RiskAction
+from qms.models.transition import (
+    ItemStatus,
+    Transition,
+    TransitionEvidence,
+    TransitionItem,
+    TransitionStatus,
+    TransitionStep,
+    TransitionUnit,
+)
 
 __all__ = [
     "Base",
@@ -37,6 +46,7 @@ __all__ = [
     "HistoryLink",
     "InterestedParty",
     "IssuedDocument",
+    "ItemStatus",
     "LegalStatus",
     "LegalText",
     "Measurement",
@@ -57,6 +67,12 @@ __all__ = [
     "SatisfactionIndex",
     "Step",
     "StepKind",
+    "Transition",
+    "TransitionEvidence",
+    "TransitionItem",
+    "TransitionStatus",
+    "TransitionStep",
+    "TransitionUnit",
     "Unit",
     "UnitKind",
     "User",

@@ -179,3 +179,41 @@ def can_manage_legal_texts(user: User | None) -> bool:
 def require_manage_legal_texts(user: User | None) -> None:
     if not can_manage_legal_texts(user):
         raise NotAllowed(_l("Only the administrator or the ISO steering committee may change legal texts."))
+
+
+# --- transition to ISO 9001:2015 ---------------------------------------------------------------
+# The steering committee opens and edits the transition (title, target, scope, who is responsible,
+# each unit's owner, the plan's steps); a unit's manager works on the unit's gap items; org-wide
+# readers and the unit's people read them.
+
+
+def can_manage_transition(user: User | None) -> bool:
+    return _signed_in(user) and user.has_role(OrgRole.STEERING)
+
+
+def require_manage_transition(user: User | None) -> None:
+    if not can_manage_transition(user):
+        raise NotAllowed(_l("Only the ISO steering committee may change the transition."))
+
+
+def can_follow_transition(user: User | None) -> bool:
+    """The organisation's progress across every unit."""
+    return reads_everything(user)
+
+
+def can_read_transition_unit(user: User | None, unit: Unit) -> bool:
+    return can_read_unit(user, unit)
+
+
+def require_read_transition_unit(user: User | None, unit: Unit) -> None:
+    if not can_read_transition_unit(user, unit):
+        raise NotAllowed(_l("You may not see the transition of this unit."))
+
+
+def can_work_on_transition_unit(user: User | None, unit: Unit) -> bool:
+    return can_edit_unit_records(user, unit)
+
+
+def require_work_on_transition_unit(user: User | None, unit: Unit) -> None:
+    if not can_work_on_transition_unit(user, unit):
+        raise NotAllowed(_l("Only a manager of this unit may work on its transition items."))

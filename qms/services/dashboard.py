@@ -10,6 +10,7 @@ from qms.extensions import db
 from qms.models.clauses import Clause, ClauseMapping
 from qms.models.org import Membership, Unit, User
 from qms.services import access, objectives
+from qms.services import transition as transition_service
 
 
 @dataclass
@@ -20,6 +21,7 @@ class DashboardSummary:
     clauses_by_edition: dict[str, int] = field(default_factory=dict)
     objectives_year: int | None = None
     objectives_by_unit: list[objectives.UnitAttainment] = field(default_factory=list)
+    transition: transition_service.DashboardCard | None = None
 
 
 def summary_for(user: User) -> DashboardSummary:
@@ -35,6 +37,7 @@ def summary_for(user: User) -> DashboardSummary:
         db.session.execute(select(Clause.edition, func.count(Clause.id)).group_by(Clause.edition)).all()
     )
     summary.objectives_year, summary.objectives_by_unit = objectives.attainment_by_unit(user)
+    summary.transition = transition_service.dashboard_card(user)
     return summary
 
 
