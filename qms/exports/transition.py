@@ -159,7 +159,7 @@ def city_report(
     table(
         doc,
         [
-            _("No."), _("Unit"), _("Done"), _("Applicable"), _("% done"), _("Overdue"),
+            _("No."), _("Unit"), _("Done"), _("Applicable"), _("Share done"), _("Overdue"),
             _("2008 references left"), _("Owner"),
         ],
         [

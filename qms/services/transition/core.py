@@ -254,13 +254,13 @@ def open_transition(
         if not _in_scope(transition, unit):
             result.items_created += _add_unit(transition, unit)
             result.units_added.append(unit)
-    lang = current_lang()
+    # The plan is the organisation's document: its steps are written in Vietnamese, then edited by steering.
     for step in catalogue.steps():
         transition.steps.append(
             TransitionStep(
                 position=step.position,
-                what=step.what(lang),
-                who=step.who(lang),
+                what=step.what("vi"),
+                who=step.who("vi"),
                 due=step.due(started_on, target),
             )
         )
