@@ -232,10 +232,11 @@ def unit_items(code: str) -> str:
 def unit_owner(code: str) -> Response:
     _manage()
     transition = _current()
-    unit = org.unit_by_code(code) if code else None
+    unit = _unit_in_scope(transition, code)
     form = OwnerForm()
-    form.owner_id.choices = _user_choices(service.members_of(unit)) if unit else []
-    if unit is not None and form.validate_on_submit():
+    form.owner_id.choices = _user_choices(service.members_of(unit))
+    form.owner_id.validate_choice = False  # the service says why another person cannot own it
+    if form.validate_on_submit():
         try:
             service.set_unit_owner(transition, unit, actor=current_user, owner_id=form.owner_id.data)
         except DomainError as exc:
