@@ -6,18 +6,21 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterator
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import create_engine, func, inspect, make_url, select, text
 
+from qms.config import normalise_database_url
 from qms.extensions import db
 from qms.models.clauses import ClauseMapping
 from qms.paths import DATA_DIR, MIGRATIONS_DIR
 from qms.services import reference
-from tests.conftest import build_app
+from tests.conftest import POSTGRES_SKIP, POSTGRES_URL, build_app
 
 BEFORE = Path(__file__).parent / "data" / "correspondence_2008_2015_before_q7corresp01.csv"
 
@@ -70,8 +73,28 @@ def _fill_as_before(connection: Any) -> dict[tuple[str, str], int]:
     return pairs
 
 
-def test_the_migration_brings_an_existing_database_to_the_shipped_data(tmp_path):
-    app = build_app(f"sqlite:///{tmp_path / 'old.sqlite3'}", tmp_path / "instance")
+@pytest.fixture(params=["sqlite", "postgres"])
+def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database of its own (on PostgreSQL: a database beside the test database)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'old.sqlite3'}"
+        return
+    if not POSTGRES_URL:
+        pytest.skip(POSTGRES_SKIP)
+    url = make_url(normalise_database_url(POSTGRES_URL))
+    name = f"{url.database}_q7corresp"
+    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with server.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    server.dispose()
+
+
+def test_the_migration_brings_an_existing_database_to_the_shipped_data(empty_database, tmp_path):
+    app = build_app(empty_database, tmp_path / "instance")
     with app.app_context():
         upgrade(directory=str(MIGRATIONS_DIR), revision="q10issuing01")
         with db.engine.begin() as connection:

@@ -104,3 +104,8 @@ class ClauseMapping(Tracked, Base):
 
     clause_2008: Mapped[Clause | None] = relationship(foreign_keys=[clause_2008_id], lazy="joined")
     clause_2015: Mapped[Clause | None] = relationship(foreign_keys=[clause_2015_id], lazy="joined")
+
+    def history_label(self) -> str:
+        old = self.clause_2008.number if self.clause_2008 is not None else "—"
+        new = self.clause_2015.number if self.clause_2015 is not None else "—"
+        return f"2008 {old} ↔ 2015 {new}"
