@@ -1,7 +1,7 @@
 """All models, imported so that the metadata knows every table."""
 
 from qms.models.base import Base
-from qms.models.clauses import Clause, ClauseMapping, Confidence, Edition
+from qms.models.clauses import Clause, ClauseMapping, Edition, MappingStatus, Relation
 from qms.models.documents import ControlledDocument, DocumentClause, DocumentKind, DocumentStatus
 from qms.models.history import HistoryEntry, HistoryLink
 from qms.models.issuing import DocType, IssuedDocument, OrgSetting
@@ -34,7 +34,6 @@ __all__ = [
     "CaseStatistics",
     "Clause",
     "ClauseMapping",
-    "Confidence",
     "ContextIssue",
     "ControlledDocument",
     "DocType",
@@ -49,6 +48,7 @@ __all__ = [
     "ItemStatus",
     "LegalStatus",
     "LegalText",
+    "MappingStatus",
     "Measurement",
     "MemberRole",
     "Membership",
@@ -62,6 +62,7 @@ __all__ = [
     "ProcessLink",
     "ProcessStatus",
     "QualityPolicy",
+    "Relation",
     "Risk",
     "RiskAction",
     "SatisfactionIndex",

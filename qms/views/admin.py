@@ -270,7 +270,7 @@ def _user_page_with(user: User, **forms: Any) -> str:
 @admin_required
 def correspondence() -> str:
     """How each 2008 ↔ 2015 pair was checked, with its sources: the administrator's view of the
-    reference data (users see only the clauses and plain notes)."""
+    reference data (users see the status, relation and notes beside each clause)."""
     return render_template("admin/correspondence.html", stats=dashboard.correspondence_statistics())
 
 
@@ -282,7 +282,12 @@ def mapping_edit(mapping_id: int) -> str | Response:
     if form.validate_on_submit():
         try:
             reference.correct_mapping(
-                mapping, actor=current_user, confidence=form.confidence.data, note=form.note.data
+                mapping,
+                actor=current_user,
+                status=form.status.data,
+                relation=form.relation.data,
+                note=form.note.data,
+                alternatives=form.alternatives.data,
             )
         except DomainError as exc:
             form_error(form, exc)
