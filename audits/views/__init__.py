@@ -11,7 +11,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from audits import labels
-    from audits.services import deadlines, queries
+    from audits.services import deadlines, queries, remapping_sources
     from audits.services.questions import load_question_bank
     from audits.views import (  # noqa: F401
         action_pages,
@@ -26,6 +26,7 @@ def register(app: Flask) -> None:
     from qms.services.setup import add_reference_loader
 
     labels.register()
+    remapping_sources.register()  # the audits' scope, checklist and findings join the remapping
     add_reference_loader(app, load_question_bank)  # `qms init` loads the shipped question bank
     app.register_blueprint(bp)
     app.jinja_env.globals.update(

@@ -18,6 +18,7 @@ from qms.models.processes import (
     Step,
     StepKind,
 )
+from qms.models.remapping import ClauseRemap, ClauseRemapTarget, RemapKind, RemapMode
 from qms.models.risks import ContextIssue, InterestedParty, Risk, RiskAction
 
 __all__ = [
@@ -25,6 +26,8 @@ __all__ = [
     "CaseStatistics",
     "Clause",
     "ClauseMapping",
+    "ClauseRemap",
+    "ClauseRemapTarget",
     "Confidence",
     "ContextIssue",
     "ControlledDocument",
@@ -52,6 +55,8 @@ __all__ = [
     "ProcessLink",
     "ProcessStatus",
     "QualityPolicy",
+    "RemapKind",
+    "RemapMode",
     "Risk",
     "RiskAction",
     "SatisfactionIndex",
