@@ -8,6 +8,7 @@ their 2015 equivalent beside them (the decision annotates); an audit not closed 
 from __future__ import annotations
 
 from collections.abc import Collection
+from functools import partial
 from typing import Any
 
 from flask import url_for
@@ -47,7 +48,7 @@ def _audit_infos(ids: Collection[int]) -> dict[int, RecordInfo]:
     return {
         a.id: RecordInfo(
             label=a.ref,
-            url=url_for("audits.audit_show", ref=a.ref),
+            link=partial(url_for, "audits.audit_show", ref=a.ref),
             unit_ids=tuple(sorted(a.unit_ids)),
             closed=a.status in KEEPS_WHAT_WAS_AUDITED,
         )
@@ -113,7 +114,7 @@ def _checklist_infos(ids: Collection[int]) -> dict[int, RecordInfo]:
     return {
         item.id: RecordInfo(
             label=f"{audit.ref} #{item.position}: {item.question[:80]}",
-            url=url_for("audits.checklist", ref=audit.ref),
+            link=partial(url_for, "audits.checklist", ref=audit.ref),
             unit_ids=tuple(sorted(audit.unit_ids)),
             closed=audit.status in KEEPS_WHAT_WAS_AUDITED,
         )
@@ -163,7 +164,7 @@ def _finding_infos(ids: Collection[int]) -> dict[int, RecordInfo]:
     return {
         f.id: RecordInfo(
             label=f.label,
-            url=url_for("audits.finding_show", finding_id=f.id),
+            link=partial(url_for, "audits.finding_show", finding_id=f.id),
             unit_ids=(f.unit_id,),
             closed=status == AuditStatus.CLOSED.value,
         )

@@ -87,7 +87,7 @@ class ClauseRemap(Tracked, Timestamped, Base):
 
     @property
     def clauses_2015(self) -> list[Clause]:
-        return sorted((t.clause for t in self.targets), key=lambda c: c.sort_key)
+        return sorted((t.clause for t in self.targets if t.clause is not None), key=lambda c: c.sort_key)
 
     def history_label(self) -> str:
         number = self.clause_2008.number if self.clause_2008 is not None else ""

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from flask import url_for
@@ -63,9 +64,13 @@ class RecordInfo:
     """How a record holding references is shown and who owns it."""
 
     label: str
-    url: str
+    link: Callable[[], str]  # its page's URL, built when a page asks (inside a request)
     unit_ids: tuple[int, ...]
     closed: bool = False  # keeps what was written (a closed audit's): a decision annotates it
+
+    @property
+    def url(self) -> str:
+        return self.link()
 
 
 @dataclass(frozen=True)
@@ -390,7 +395,7 @@ def accept(
         comment=comment,
         decided_by_id=actor.id,
         decided_at=utcnow(),
-        targets=[ClauseRemapTarget(clause_id=c.id) for c in chosen],
+        targets=[ClauseRemapTarget(clause=c) for c in chosen],
     )
     try:
         with db.session.begin_nested():
@@ -624,7 +629,7 @@ def _procedure_records(ids: Collection[int]) -> dict[int, RecordInfo]:
     return {
         p.id: RecordInfo(
             label=f"{p.code} {p.title} (v{p.version})",
-            url=url_for("processes.show", process_id=p.id),
+            link=partial(url_for, "processes.show", process_id=p.id),
             unit_ids=(p.unit_id,),
         )
         for p in rows
@@ -662,7 +667,7 @@ def _document_records(ids: Collection[int]) -> dict[int, RecordInfo]:
     return {
         d.id: RecordInfo(
             label=f"{d.code} {d.title}",
-            url=url_for("documents.show", document_id=d.id),
+            link=partial(url_for, "documents.show", document_id=d.id),
             unit_ids=(d.unit_id,),
         )
         for d in rows
