@@ -323,7 +323,8 @@ def test_a_reference_already_decided_elsewhere_is_refused_with_who_and_when(app:
     with app.app_context():  # a second session, as a second request would have
         remapping.accept(ref, actor=orgdata.user("steering"), clause_ids=targets, comment="first")
         db.session.commit()
-    with pytest.raises(DomainError, match=r"Already remapped by Steering on (\d\d/\d\d/\d{4}|\d{4}-\d\d-\d\d)\."):
+    decided = r"Already remapped by Steering on (\d\d/\d\d/\d{4}|\d{4}-\d\d-\d\d)\."
+    with pytest.raises(DomainError, match=decided):
         remapping.accept(ref, actor=orgdata.user("manager_a"), clause_ids=targets, comment="second")
 
 
