@@ -312,21 +312,89 @@ register(
     values={"role": {"manager": _l("Manager"), "member": _l("Member")}},
     label_field="role",
 )
+# --- the 2008 ↔ 2015 correspondence: its statuses and relations, in one place ---------------
+# Templates, the admin form, the history and the exported table all take their words from here.
+
+MAPPING_STATUS_LABELS: dict[str, Any] = {
+    "verified": _l("Verified"),
+    "corroborated": _l("Corroborated"),
+    "disputed": _l("Disputed"),
+    "unverified": _l("Unverified"),
+}
+MAPPING_STATUS_EXPLANATIONS: dict[str, Any] = {
+    "verified": _l("Seen in a reproduction of the ISO/TC 176 correlation matrix (N1293)."),
+    "corroborated": _l("Seen in third-party correspondence tables only."),
+    "disputed": _l("The sources disagree: the alternatives are shown."),
+    "unverified": _l("No source found yet."),
+}
+RELATION_LABELS: dict[str, Any] = {
+    "equal": _l("Equal"),
+    "subset": _l("Part of the 2015 requirement"),
+    "superset": _l("Partly covered in 2015"),
+    "intersect": _l("Overlap"),
+    "new": _l("New in ISO 9001:2015"),
+}
+RELATION_EXPLANATIONS: dict[str, Any] = {
+    "equal": _l("The 2008 and 2015 requirements are the same."),
+    "subset": _l("The 2008 requirement is part of the 2015 one, which asks for more."),
+    "superset": _l("The 2015 requirement covers only part of the 2008 one."),
+    "intersect": _l("The two requirements overlap in part."),
+    "new": _l("The 2015 clause has no 2008 counterpart."),
+}
+RELATION_IS_A_JUDGEMENT = _l(
+    "Relations are our judgement of how the requirements compare, not a statement of the sources."
+)
+
+
+def mapping_status(value: str) -> str:
+    word = MAPPING_STATUS_LABELS.get(value)
+    return str(word) if word is not None else value
+
+
+def mapping_status_explanation(value: str) -> str:
+    word = MAPPING_STATUS_EXPLANATIONS.get(value)
+    return str(word) if word is not None else ""
+
+
+def relation(value: str) -> str:
+    word = RELATION_LABELS.get(value)
+    return str(word) if word is not None else value
+
+
+def relation_explanation(value: str) -> str:
+    word = RELATION_EXPLANATIONS.get(value)
+    return str(word) if word is not None else ""
+
+
+def relation_sentence(value: str, own: str, other: str, *, own_is_2008: bool) -> str:
+    """The relation worded from one clause's side: `own` and `other` name the clauses
+    ("2008 4.1", "2015 4.4"). From 2008 4.1 a subset reads "2008 4.1 is part of 2015 4.4";
+    from 2015 4.4 the same row reads "2015 4.4 covers 2008 4.1 and more"."""
+    if value == "new":
+        return _("%(own)s is new in ISO 9001:2015", own=own)
+    if value == "equal":
+        return _("%(own)s is the same as %(other)s", own=own, other=other)
+    if value == "intersect":
+        return _("%(own)s overlaps %(other)s in part", own=own, other=other)
+    part_of = (value == "subset") == own_is_2008  # the clause whose requirement is the smaller one
+    if part_of:
+        return _("%(own)s is part of %(other)s", own=own, other=other)
+    return _("%(own)s covers %(other)s and more", own=own, other=other)
+
+
 register(
     "clause_mapping",
     label=_l("Correspondence"),
     fields={
-        "confidence": _l("Confidence"),
+        "status": _l("Status"),
+        "relation": _l("Relation"),
+        "alternatives": _l("Alternatives"),
+        "note": _l("Note"),
+        "source": _l("Source"),
         "clause_2008_id": _l("ISO 9001:2008 clause"),
         "clause_2015_id": _l("ISO 9001:2015 clause"),
     },
-    values={
-        "confidence": {
-            "verified": _l("Verified"),
-            "corroborated": _l("Corroborated"),
-            "unverified": _l("Unverified"),
-        }
-    },
+    values={"status": MAPPING_STATUS_LABELS, "relation": RELATION_LABELS},
 )
 register(
     "org_setting",

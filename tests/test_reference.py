@@ -55,12 +55,12 @@ def test_loading_twice_changes_nothing(app):
 
 def test_reloading_keeps_an_administrators_correction(orgdata):
     mapping = mapping_between("8.2.2", "9.2")
-    reference.correct_mapping(mapping, actor=orgdata.admin, confidence="verified", note="checked")
+    reference.correct_mapping(mapping, actor=orgdata.admin, status="verified", note="checked")
     db.session.commit()
     reference.load_reference_data()
     db.session.commit()
     mapping = mapping_between("8.2.2", "9.2")
-    assert (mapping.confidence, mapping.note) == ("verified", "checked")
+    assert (mapping.status, mapping.note) == ("verified", "checked")
 
 
 def test_clauses_sort_in_numeric_order(app):
@@ -118,7 +118,7 @@ def test_only_an_admin_corrects_a_correspondence(orgdata):
     mapping = mapping_between("8.2.2", "9.2")
     for role in ("steering", "auditor", "leader", "manager_a"):
         with pytest.raises(NotAllowed):
-            reference.correct_mapping(mapping, actor=orgdata.user(role), confidence="verified", note="")
+            reference.correct_mapping(mapping, actor=orgdata.user(role), status="verified", note="")
 
 
 # --- the clause browser ----------------------------------------------------------------------
@@ -146,20 +146,20 @@ def test_browser_in_english(client, orgdata):
     assert "Internal audit" in page
 
 
-def test_clause_page_shows_counterparts_without_their_confidence(client, orgdata):
+def test_clause_page_shows_counterparts_with_their_status(client, orgdata):
     login(client, orgdata.member_a)
     client.post("/language/en")
     response = client.get("/clauses/2015/9.2")
     assert response.status_code == 200
     table = response.get_data(as_text=True).split('id="counterparts"')[1].split("</table>")[0]
     assert 'href="/clauses/2008/8.2.2"' in table
-    confidence = mapping_between("8.2.2", "9.2").confidence.capitalize()
-    assert confidence not in table  # how a pair was checked is on the administrator's page only
+    status = mapping_between("8.2.2", "9.2").status.capitalize()
+    assert status in table  # how a pair was checked is shown beside it
     assert "/admin/mappings/" not in table  # only an administrator sees the correction link
     table_2008 = client.get("/clauses/2008/8.2.2").get_data(as_text=True).split('id="counterparts"')[1]
     assert 'href="/clauses/2015/9.2"' in table_2008
     page = client.get("/clauses/2015/7.1.6").get_data(as_text=True)
-    assert "No counterpart: new in ISO 9001:2015" in page
+    assert "New in ISO 9001:2015" in page
     assert client.get("/clauses/2015/99.9").status_code == 404
     assert client.get("/clauses/1994/1").status_code == 404
 
@@ -169,19 +169,19 @@ def test_admin_corrects_a_correspondence(client, orgdata):
     login(client, orgdata.admin)
     page = client.get("/clauses/2015/9.2").get_data(as_text=True)
     assert f'href="/admin/mappings/{mapping.id}"' in page
-    old_confidence = mapping.confidence
-    new_confidence = "verified" if old_confidence != "verified" else "corroborated"
+    old_status = mapping.status
+    new_status = "verified" if old_status != "verified" else "corroborated"
     response = client.post(
         f"/admin/mappings/{mapping.id}",
-        data={"confidence": new_confidence, "note": "Checked against N1293 table 1"},
+        data={"status": new_status, "relation": mapping.relation, "note": "Checked against N1293 table 1"},
     )
     assert response.status_code == 302 and response.headers["Location"] == "/clauses/2015/9.2"
     db.session.expire_all()
     mapping = db.session.get(ClauseMapping, mapping.id)
-    assert (mapping.confidence, mapping.note) == (new_confidence, "Checked against N1293 table 1")
+    assert (mapping.status, mapping.note) == (new_status, "Checked against N1293 table 1")
     entry = history_of("clause_mapping", mapping.id)[0]  # newest first
     assert entry.actor_id == orgdata.admin.id
-    assert entry.changes["confidence"] == [old_confidence, new_confidence]
+    assert entry.changes["status"] == [old_status, new_status]
     page = client.get(f"/admin/mappings/{mapping.id}").get_data(as_text=True)
     history = page[page.index('id="history"') :]
     assert "Checked against N1293 table 1" in history and orgdata.admin.full_name in history
@@ -190,8 +190,8 @@ def test_admin_corrects_a_correspondence(client, orgdata):
 def test_a_bad_correction_is_refused(client, orgdata):
     mapping = mapping_between("8.2.2", "9.2")
     login(client, orgdata.admin)
-    response = client.post(f"/admin/mappings/{mapping.id}", data={"confidence": "certain", "note": "x"})
+    response = client.post(f"/admin/mappings/{mapping.id}", data={"status": "certain", "note": "x"})
     assert response.status_code == 200
     assert "is-invalid" in response.get_data(as_text=True)
     db.session.expire_all()
-    assert db.session.get(ClauseMapping, mapping.id).confidence == mapping.confidence
+    assert db.session.get(ClauseMapping, mapping.id).status == mapping.status

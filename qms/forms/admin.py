@@ -13,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from qms.models.clauses import Confidence
+from qms.labels import MAPPING_STATUS_LABELS, RELATION_LABELS
 from qms.models.org import MemberRole, OrgRole, UnitKind
 from qms.services.org import MIN_PASSWORD_LENGTH
 
@@ -84,15 +84,20 @@ class MembershipForm(FlaskForm):
 
 
 class MappingForm(FlaskForm):
-    confidence = SelectField(
-        _l("Confidence"),
-        choices=lambda: [
-            (Confidence.VERIFIED.value, _l("Verified")),
-            (Confidence.CORROBORATED.value, _l("Corroborated")),
-            (Confidence.UNVERIFIED.value, _l("Unverified")),
-        ],
+    status = SelectField(_l("Status"), choices=lambda: list(MAPPING_STATUS_LABELS.items()))
+    relation = SelectField(
+        _l("Relation"),
+        choices=lambda: list(RELATION_LABELS.items()),
+        description=_l("How the 2008 requirement relates to the 2015 one: your judgement."),
     )
-    note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
+    note = TextAreaField(
+        _l("Note"), validators=[Length(max=2000)], description=_l("What changed between the editions.")
+    )
+    alternatives = TextAreaField(
+        _l("Alternatives"),
+        validators=[Length(max=2000)],
+        description=_l("For a disputed correspondence: what the other sources propose."),
+    )
     submit = SubmitField(_l("Save"))
 
 

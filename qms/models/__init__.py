@@ -1,7 +1,7 @@
 """All models, imported so that the metadata knows every table."""
 
 from qms.models.base import Base
-from qms.models.clauses import Clause, ClauseMapping, Confidence, Edition
+from qms.models.clauses import Clause, ClauseMapping, Edition, MappingStatus, Relation
 from qms.models.documents import ControlledDocument, DocumentClause, DocumentKind, DocumentStatus
 from qms.models.history import HistoryEntry, HistoryLink
 from qms.models.issuing import DocType, IssuedDocument, OrgSetting
@@ -28,7 +28,6 @@ __all__ = [
     "ClauseMapping",
     "ClauseRemap",
     "ClauseRemapTarget",
-    "Confidence",
     "ContextIssue",
     "ControlledDocument",
     "DocType",
@@ -42,6 +41,7 @@ __all__ = [
     "IssuedDocument",
     "LegalStatus",
     "LegalText",
+    "MappingStatus",
     "Measurement",
     "MemberRole",
     "Membership",
@@ -55,6 +55,7 @@ __all__ = [
     "ProcessLink",
     "ProcessStatus",
     "QualityPolicy",
+    "Relation",
     "RemapKind",
     "RemapMode",
     "Risk",

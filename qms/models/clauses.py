@@ -15,10 +15,23 @@ class Edition(StrEnum):
     ISO_2015 = "2015"
 
 
-class Confidence(StrEnum):
-    VERIFIED = "verified"
-    CORROBORATED = "corroborated"
-    UNVERIFIED = "unverified"
+class MappingStatus(StrEnum):
+    """How a correspondence was checked against the sources."""
+
+    VERIFIED = "verified"  # seen in a reproduction of the ISO/TC 176 correlation matrix N1293
+    CORROBORATED = "corroborated"  # seen in third-party tables only
+    DISPUTED = "disputed"  # sources disagree: `alternatives` says how
+    UNVERIFIED = "unverified"  # no source found yet
+
+
+class Relation(StrEnum):
+    """How the 2008 requirement relates to its 2015 counterpart: our judgement, not a source's."""
+
+    EQUAL = "equal"
+    SUBSET = "subset"  # the 2008 requirement is part of the 2015 one
+    SUPERSET = "superset"  # the 2015 requirement covers only part of the 2008 one
+    INTERSECT = "intersect"
+    NEW = "new"  # a 2015 clause with no 2008 side
 
 
 def clause_sort_key(number: str) -> str:
@@ -43,12 +56,19 @@ class Clause(Base):
     sort_key: Mapped[str] = mapped_column(String(60), index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("clause.id"))
     source: Mapped[str] = mapped_column(Text, default="")
+    # What ISO 9001:2015 no longer requires of a 2008 clause; empty when the requirement stays.
+    dropped_en: Mapped[str] = mapped_column(Text, default="")
+    dropped_vi: Mapped[str] = mapped_column(Text, default="")
 
     parent: Mapped[Clause | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Clause]] = relationship(back_populates="parent", order_by="Clause.sort_key")
 
     def title(self, lang: str) -> str:
         return (self.title_en if lang == "en" else self.title_vi) or self.title_en or self.title_vi
+
+    def dropped(self, lang: str) -> str:
+        """What 2015 no longer requires of this 2008 clause, in the language asked ("" if nothing)."""
+        return (self.dropped_en if lang == "en" else self.dropped_vi) or self.dropped_en or self.dropped_vi
 
     @property
     def label(self) -> str:
@@ -67,15 +87,19 @@ class ClauseMapping(Tracked, Base):
     __tablename__ = "clause_mapping"
     __table_args__ = (
         UniqueConstraint("clause_2008_id", "clause_2015_id", name="uq_clause_mapping_pair"),
-        CheckConstraint("confidence IN ('verified', 'corroborated', 'unverified')", name="confidence"),
+        CheckConstraint("status IN ('verified', 'corroborated', 'disputed', 'unverified')", name="status"),
+        CheckConstraint("relation IN ('equal', 'subset', 'superset', 'intersect', 'new')", name="relation"),
         CheckConstraint("clause_2008_id IS NOT NULL OR clause_2015_id IS NOT NULL", name="at_least_one_side"),
+        CheckConstraint("(relation = 'new') = (clause_2008_id IS NULL)", name="new_has_no_2008_side"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     clause_2008_id: Mapped[int | None] = mapped_column(ForeignKey("clause.id"), index=True)
     clause_2015_id: Mapped[int | None] = mapped_column(ForeignKey("clause.id"), index=True)
     note: Mapped[str] = mapped_column(Text, default="")
-    confidence: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))
+    relation: Mapped[str] = mapped_column(String(20))
+    alternatives: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(Text, default="")
 
     clause_2008: Mapped[Clause | None] = relationship(foreign_keys=[clause_2008_id], lazy="joined")

@@ -43,15 +43,15 @@ class CorrespondenceStatistics:
     """How the 2008 ↔ 2015 correspondence was checked: for the administrator who keeps the
     reference data, not for the dashboards."""
 
-    by_confidence: dict[str, int]
+    by_status: dict[str, int]
     total: int
     mappings: list[ClauseMapping]
 
 
 def correspondence_statistics() -> CorrespondenceStatistics:
-    by_confidence = dict(
+    by_status = dict(
         db.session.execute(
-            select(ClauseMapping.confidence, func.count(ClauseMapping.id)).group_by(ClauseMapping.confidence)
+            select(ClauseMapping.status, func.count(ClauseMapping.id)).group_by(ClauseMapping.status)
         ).all()
     )
     mappings = list(db.session.scalars(select(ClauseMapping).order_by(ClauseMapping.id)))
@@ -61,6 +61,4 @@ def correspondence_statistics() -> CorrespondenceStatistics:
             (m.clause_2008.sort_key if m.clause_2008 else ""),
         )
     )
-    return CorrespondenceStatistics(
-        by_confidence=by_confidence, total=sum(by_confidence.values()), mappings=mappings
-    )
+    return CorrespondenceStatistics(by_status=by_status, total=sum(by_status.values()), mappings=mappings)

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import Connection, column, insert, or_, select, table, update
 
 from qms.extensions import db
-from qms.models.clauses import Clause, ClauseMapping, Confidence, Edition, clause_sort_key
+from qms.models.clauses import Clause, ClauseMapping, Edition, MappingStatus, Relation, clause_sort_key
 from qms.models.org import User
 from qms.paths import DATA_DIR
 from qms.services import access
@@ -29,18 +29,161 @@ def read_data_csv(name: str, data_dir: Path = DATA_DIR) -> Iterator[dict[str, st
         yield from csv.DictReader(line for line in fh if not line.startswith("#"))
 
 
+@dataclass(frozen=True)
+class CorrespondenceRow:
+    """One row of the shipped correspondence; an empty clause_2008 marks a clause new in 2015."""
+
+    clause_2008: str
+    clause_2015: str
+    status: str
+    relation: str
+    note: str
+    alternatives: str
+    source: str
+
+
+def correspondence_rows(data_dir: Path = DATA_DIR) -> list[CorrespondenceRow]:
+    rows = []
+    for row in read_data_csv(CORRESPONDENCE_FILE, data_dir):
+        rows.append(
+            CorrespondenceRow(
+                clause_2008=row["clause_2008"].strip(),
+                clause_2015=row["clause_2015"].strip(),
+                status=MappingStatus(row["status"].strip()).value,
+                relation=Relation(row["relation"].strip()).value,
+                note=row["note"].strip(),
+                alternatives=row["alternatives"].strip(),
+                source=row["source"].strip(),
+            )
+        )
+    return rows
+
+
+def default_relation(clause_2008_id: int | None) -> str:
+    """The relation of a row nobody has judged yet: 'new' without a 2008 side, else 'intersect'
+    (the weakest claim)."""
+    return Relation.NEW.value if clause_2008_id is None else Relation.INTERSECT.value
+
+
+# Lightweight tables for the functions below that work on a bare Connection: the migration that
+# brings existing databases to the shipped data runs them, and must not depend on how the ORM
+# models look in later versions.
+_clause = table(
+    "clause", column("id"), column("edition"), column("number"), column("dropped_en"), column("dropped_vi")
+)
+_mapping = table(
+    "clause_mapping",
+    column("id"),
+    column("clause_2008_id"),
+    column("clause_2015_id"),
+    column("status"),
+    column("relation"),
+    column("note"),
+    column("alternatives"),
+    column("source"),
+)
+_history = table("history_entry", column("record_type"), column("record_id"), column("action"))
+
+
+def corrected_mapping_ids(connection: Connection) -> set[int]:
+    """Correspondence rows an administrator has corrected: their history holds an update."""
+    stmt = select(_history.c.record_id).where(
+        _history.c.record_type == ClauseMapping.__tablename__, _history.c.action == "update"
+    )
+    return {int(record_id) for record_id in connection.scalars(stmt) if str(record_id).isdigit()}
+
+
+@dataclass
+class SyncResult:
+    mappings_added: int = 0
+    mappings_updated: int = 0
+    mappings_kept: int = 0  # corrected by an administrator: status and note left as they are
+    clauses_updated: int = 0
+
+
+def sync_correspondence(connection: Connection, data_dir: Path = DATA_DIR) -> SyncResult:
+    """Bring the correspondence and the 2008 clauses' dropped text of an existing database to the
+    shipped data: pairs get the shipped status, relation, note, alternatives and source; missing
+    pairs are added (when both their clauses exist); pairs an administrator corrected keep their
+    status and note. Rows the data does not name get a default relation. Works on a Connection
+    (no ORM session), so a migration can run it."""
+    result = SyncResult()
+    ids = {
+        (edition, number): clause_id
+        for clause_id, edition, number in connection.execute(
+            select(_clause.c.id, _clause.c.edition, _clause.c.number)
+        )
+    }
+    dropped = {
+        row["number"].strip(): (row.get("dropped_en", "").strip(), row.get("dropped_vi", "").strip())
+        for row in read_data_csv(CATALOGUE_FILES[Edition.ISO_2008], data_dir)
+    }
+    for (edition, number), clause_id in ids.items():
+        if edition == Edition.ISO_2008.value and number in dropped:
+            en, vi = dropped[number]
+            connection.execute(
+                update(_clause).where(_clause.c.id == clause_id).values(dropped_en=en, dropped_vi=vi)
+            )
+            result.clauses_updated += 1 if en or vi else 0
+    corrected = corrected_mapping_ids(connection)
+    existing = {
+        (old_id, new_id): (mapping_id, relation)
+        for mapping_id, old_id, new_id, relation in connection.execute(
+            select(_mapping.c.id, _mapping.c.clause_2008_id, _mapping.c.clause_2015_id, _mapping.c.relation)
+        )
+    }
+    shipped: set[int] = set()
+    for row in correspondence_rows(data_dir):
+        old_id = ids.get((Edition.ISO_2008.value, row.clause_2008)) if row.clause_2008 else None
+        new_id = ids.get((Edition.ISO_2015.value, row.clause_2015)) if row.clause_2015 else None
+        if (row.clause_2008 and old_id is None) or (row.clause_2015 and new_id is None):
+            continue  # the catalogues are not loaded yet: `qms init` adds the pair later
+        values = {
+            "status": row.status,
+            "relation": row.relation,
+            "note": row.note,
+            "alternatives": row.alternatives,
+            "source": row.source,
+        }
+        found = existing.get((old_id, new_id))
+        if found is None:
+            connection.execute(
+                insert(_mapping).values(clause_2008_id=old_id, clause_2015_id=new_id, **values)
+            )
+            result.mappings_added += 1
+            continue
+        mapping_id = found[0]
+        shipped.add(mapping_id)
+        if mapping_id in corrected:
+            values.pop("status")
+            values.pop("note")
+            result.mappings_kept += 1
+        else:
+            result.mappings_updated += 1
+        connection.execute(update(_mapping).where(_mapping.c.id == mapping_id).values(**values))
+    for (old_id, _new_id), (mapping_id, relation) in existing.items():
+        if mapping_id not in shipped and not relation:
+            connection.execute(
+                update(_mapping).where(_mapping.c.id == mapping_id).values(relation=default_relation(old_id))
+            )
+    return result
+
+
 @dataclass
 class LoadResult:
     clauses_added: int = 0
     clauses_updated: int = 0
     mappings_added: int = 0
+    mappings_updated: int = 0
 
 
 def load_reference_data(data_dir: Path = DATA_DIR) -> LoadResult:
-    """Insert what is missing and refresh clause titles; a second run changes nothing.
+    """Insert what is missing and refresh clause titles and dropped text; a second run changes nothing.
 
-    Correspondence rows already in the database are left alone: an administrator may have
-    corrected them.
+    Missing correspondence pairs are added with their status, relation and alternatives; a row
+    without a relation gets the shipped one (or a default); otherwise rows already in the database
+    are left alone: an administrator may have corrected them (the migration q7corresp01 brought
+    existing databases to the shipped data once).
     """
     result = LoadResult()
     existing = {(c.edition, c.number): c for c in db.session.scalars(select(Clause))}
@@ -55,6 +198,8 @@ def load_reference_data(data_dir: Path = DATA_DIR) -> LoadResult:
                 "level": number.count(".") + 1,
                 "sort_key": clause_sort_key(number),
                 "source": row["source"].strip(),
+                "dropped_en": row.get("dropped_en", "").strip(),
+                "dropped_vi": row.get("dropped_vi", "").strip(),
             }
             clause = existing.get((edition.value, number))
             if clause is None:
@@ -73,24 +218,33 @@ def load_reference_data(data_dir: Path = DATA_DIR) -> LoadResult:
                 clause.parent = parent
     db.session.flush()
 
-    pairs = {(m.clause_2008_id, m.clause_2015_id) for m in db.session.scalars(select(ClauseMapping))}
-    for row in read_data_csv(CORRESPONDENCE_FILE, data_dir):
-        old = existing[(Edition.ISO_2008.value, row["clause_2008"])] if row["clause_2008"] else None
-        new = existing[(Edition.ISO_2015.value, row["clause_2015"])] if row["clause_2015"] else None
+    pairs = {(m.clause_2008_id, m.clause_2015_id): m for m in db.session.scalars(select(ClauseMapping))}
+    corrected = corrected_mapping_ids(db.session.connection())
+    for row in correspondence_rows(data_dir):
+        old = existing[(Edition.ISO_2008.value, row.clause_2008)] if row.clause_2008 else None
+        new = existing[(Edition.ISO_2015.value, row.clause_2015)] if row.clause_2015 else None
         key = (old.id if old else None, new.id if new else None)
-        if key in pairs:
+        mapping = pairs.get(key)
+        if mapping is not None:
+            if not mapping.relation:
+                mapping.relation = row.relation if mapping.id not in corrected else default_relation(key[0])
+                result.mappings_updated += 1
             continue
-        db.session.add(
-            ClauseMapping(
-                clause_2008=old,
-                clause_2015=new,
-                note=row["note"],
-                confidence=Confidence(row["confidence"]).value,
-                source=row["source"],
-            )
+        pairs[key] = ClauseMapping(
+            clause_2008=old,
+            clause_2015=new,
+            status=row.status,
+            relation=row.relation,
+            note=row.note,
+            alternatives=row.alternatives,
+            source=row.source,
         )
-        pairs.add(key)
+        db.session.add(pairs[key])
         result.mappings_added += 1
+    for key, mapping in pairs.items():
+        if not mapping.relation:
+            mapping.relation = default_relation(key[0])
+            result.mappings_updated += 1
     db.session.flush()
     return result
 
@@ -130,13 +284,36 @@ def get_clause(edition: str, number: str) -> Clause:
 
 
 def counterparts(clause: Clause) -> list[ClauseMapping]:
-    """Correspondence rows of a clause, each naming its counterpart in the other edition."""
+    """Correspondence rows of a clause, each naming its counterpart in the other edition (with its
+    status and relation), in the counterpart's catalogue order; a 2015 clause new in 2015 has one
+    row with no 2008 side."""
     column = (
         ClauseMapping.clause_2008_id if clause.edition == Edition.ISO_2008 else ClauseMapping.clause_2015_id
     )
     rows = list(db.session.scalars(select(ClauseMapping).where(column == clause.id)))
     other = "clause_2015" if clause.edition == Edition.ISO_2008 else "clause_2008"
     return sorted(rows, key=lambda m: getattr(m, other).sort_key if getattr(m, other) else "")
+
+
+def proposals_for_2008(clause_2008_id: int) -> list[ClauseMapping]:
+    """The 2015 counterparts of a 2008 clause (rows with a 2015 side), in 2015 catalogue order:
+    what a 2008 reference may be remapped to."""
+    stmt = (
+        select(ClauseMapping)
+        .join(Clause, Clause.id == ClauseMapping.clause_2015_id)
+        .where(ClauseMapping.clause_2008_id == clause_2008_id)
+        .order_by(Clause.sort_key)
+    )
+    return list(db.session.scalars(stmt).unique())
+
+
+def is_one_to_one(mappings: list[ClauseMapping]) -> bool:
+    """Whether a 2008 clause's proposals (`proposals_for_2008`) name a single 2015 clause that can
+    be taken without a choice: exactly one counterpart with a 2015 side, and its status is not
+    disputed (a disputed pair has alternatives a person must weigh). The relation does not matter:
+    a partial match (subset, superset, intersect) still has only one place to go."""
+    with_2015 = [m for m in mappings if m.clause_2015_id is not None]
+    return len(with_2015) == 1 and with_2015[0].status != MappingStatus.DISPUTED
 
 
 def mappings_touching(clause_ids: list[int]) -> list[ClauseMapping]:
@@ -153,13 +330,37 @@ def get_mapping(mapping_id: int) -> ClauseMapping:
     return mapping
 
 
-def correct_mapping(mapping: ClauseMapping, *, actor: User, confidence: str, note: str) -> ClauseMapping:
-    """An administrator records what a check against the official matrix showed."""
+def correct_mapping(
+    mapping: ClauseMapping,
+    *,
+    actor: User,
+    status: str,
+    note: str,
+    relation: str | None = None,
+    alternatives: str | None = None,
+) -> ClauseMapping:
+    """An administrator records what a check against the sources showed: status, relation, note
+    and alternatives (left as they are when not given)."""
     access.require_admin(actor)
+    if status not in set(MappingStatus):
+        raise DomainError(_("Unknown status: %(value)s.", value=status), field="status")
+    relation = mapping.relation if relation is None else relation
+    if relation not in set(Relation):
+        raise DomainError(_("Unknown relation: %(value)s.", value=relation), field="relation")
+    if (relation == Relation.NEW) != (mapping.clause_2008_id is None):
+        message = (
+            _("A correspondence with a 2008 clause cannot be new in ISO 9001:2015.")
+            if mapping.clause_2008_id is not None
+            else _("A 2015 clause without a 2008 counterpart is new in ISO 9001:2015.")
+        )
+        raise DomainError(message, field="relation")
+    alternatives = mapping.alternatives if alternatives is None else alternatives.strip()
+    if status == MappingStatus.DISPUTED and not alternatives:
+        raise DomainError(_("Say what the sources propose instead."), field="alternatives")
     act_as(actor)
-    if confidence not in set(Confidence):
-        raise DomainError(_("Unknown confidence: %(value)s.", value=confidence), field="confidence")
-    mapping.confidence = confidence
+    mapping.status = status
+    mapping.relation = relation
     mapping.note = note.strip()
+    mapping.alternatives = alternatives
     db.session.flush()
     return mapping

@@ -111,36 +111,21 @@ def _sources() -> list[RemapSource]:
 
 
 def proposals(clause_2008_id: int) -> list[ClauseMapping]:
-    """The 2015 counterparts the correspondence proposes for a 2008 clause."""
-    found = getattr(reference, "proposals_for_2008", None)
-    if found is not None:
-        return list(found(clause_2008_id))
-    rows = db.session.scalars(  # the correspondence before it carried status and relation
-        select(ClauseMapping).where(
-            ClauseMapping.clause_2008_id == clause_2008_id, ClauseMapping.clause_2015_id.is_not(None)
-        )
-    )
-    return sorted(rows, key=lambda m: m.clause_2015.sort_key if m.clause_2015 else "")
+    """The 2015 counterparts the correspondence proposes for a 2008 clause, in catalogue order."""
+    return reference.proposals_for_2008(clause_2008_id)
 
 
 def mapping_status(mapping: ClauseMapping) -> str:
-    return str(getattr(mapping, "status", None) or mapping.confidence)
+    return mapping.status
 
 
 def mapping_relation(mapping: ClauseMapping) -> str:
-    return str(getattr(mapping, "relation", None) or "")
+    return mapping.relation
 
 
 def accepts_in_bulk(mappings: Sequence[ClauseMapping]) -> bool:
     """Equal or one-to-one and not disputed: a person may accept it with others, without a comment."""
-    if not mappings or any(mapping_status(m) == "disputed" for m in mappings):
-        return False
-    if all(mapping_relation(m) == "equal" for m in mappings) and len(mappings) == 1:
-        return True
-    one_to_one = getattr(reference, "is_one_to_one", None)
-    if one_to_one is not None:
-        return bool(one_to_one(list(mappings)))
-    return len(mappings) == 1
+    return bool(mappings) and reference.is_one_to_one(list(mappings))
 
 
 # --- what is pending -------------------------------------------------------------------------

@@ -282,7 +282,12 @@ def mapping_edit(mapping_id: int) -> str | Response:
     if form.validate_on_submit():
         try:
             reference.correct_mapping(
-                mapping, actor=current_user, confidence=form.confidence.data, note=form.note.data
+                mapping,
+                actor=current_user,
+                status=form.status.data,
+                relation=form.relation.data,
+                note=form.note.data,
+                alternatives=form.alternatives.data,
             )
         except DomainError as exc:
             form_error(form, exc)
