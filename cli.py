@@ -345,6 +345,31 @@ def export_procedure(code: str, edition: str | None, output: str | None, lang: s
     _write_document(lambda: build(process, lang, edition), output, default, lang, fmt)
 
 
+@export_group.command("correspondence")
+@click.option(
+    "--from",
+    "from_edition",
+    default=None,
+    metavar="2008|2015",
+    help="Only one direction: from the clauses of this edition (default: 2015 → 2008, then 2008 → 2015).",
+)
+@export_options(".docx")
+@with_appcontext
+@domain_errors
+def export_correspondence(from_edition: str | None, output: str | None, lang: str, fmt: str) -> None:
+    """The 2008 ↔ 2015 correspondence table with status, relation and notes (.docx or .pdf)."""
+    from qms.exports.correspondence import correspondence_document
+
+    suffix = f"-{from_edition}" if from_edition else ""
+    _write_document(
+        lambda: correspondence_document(lang, from_edition=from_edition),
+        output,
+        f"correspondence-2008-2015{suffix}.docx",
+        lang,
+        fmt,
+    )
+
+
 # --- internal audits: documents, registers, reminders, imports ------------------------------------
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -157,3 +158,278 @@ def test_init_twice_changes_nothing(app):
     ).all()
     assert sorted(after) == sorted(before)
     assert db.session.scalar(select(func.count(ClauseMapping.id))) == 123
+
+
+# --- lookups ---------------------------------------------------------------------------------
+
+
+def pair(n2008: str | None, n2015: str) -> ClauseMapping:
+    for mapping in reference.counterparts(reference.get_clause("2015", n2015)):
+        if (mapping.clause_2008.number if mapping.clause_2008 else None) == n2008:
+            return mapping
+    raise AssertionError(f"no pair {n2008} -> {n2015}")
+
+
+def test_one_2008_clause_to_many_2015_clauses(app):
+    clause = reference.get_clause("2008", "4.2.3")
+    proposals = reference.proposals_for_2008(clause.id)
+    assert [m.clause_2015.number for m in proposals] == ["7.5", "7.5.1", "7.5.2", "7.5.3"]
+    assert all(m.relation == "intersect" for m in proposals)
+    assert {m.clause_2015.number: m.status for m in proposals}["7.5.2"] == "verified"
+    assert {m.clause_2015.number: m.status for m in proposals}["7.5"] == "corroborated"  # third-party only
+    assert not reference.is_one_to_one(proposals)
+    # the same rows seen from 2015 7.5.2
+    from_2015 = reference.counterparts(reference.get_clause("2015", "7.5.2"))
+    assert [m.clause_2008.number for m in from_2015] == ["4.2.3", "4.2.4"]
+
+
+def test_one_to_one_and_disputed(app):
+    audit = reference.proposals_for_2008(reference.get_clause("2008", "8.2.2").id)
+    assert [(m.clause_2015.number, m.relation) for m in audit] == [("9.2", "intersect")]
+    assert reference.is_one_to_one(audit)
+    people = pair("6.2", "7.1.2")
+    assert (people.status, people.relation) == ("disputed", "intersect")
+    assert "6.1 → 7.1.2" in people.alternatives and "6.2 → 7.2" in people.alternatives
+    assert not reference.is_one_to_one([people])  # a disputed pair needs a person's choice
+    assert reference.is_one_to_one([pair("7.5.3", "8.5.2")])  # equal
+    assert not reference.is_one_to_one([])
+
+
+def test_new_and_dropped_clauses(app):
+    (knowledge,) = reference.counterparts(reference.get_clause("2015", "7.1.6"))
+    assert (knowledge.clause_2008, knowledge.relation, knowledge.status) == (None, "new", "verified")
+    changes = reference.counterparts(reference.get_clause("2015", "8.5.6"))
+    assert [(m.clause_2008.number if m.clause_2008 else None, m.relation) for m in changes] == [
+        (None, "new"),
+        ("7.3.7", "intersect"),
+    ]
+    assert (
+        reference.proposals_for_2008(reference.get_clause("2008", "8.5.3").id)[0].clause_2015.number == "6.1"
+    )
+    manual = reference.get_clause("2008", "4.2.2")
+    assert "quality manual" in manual.dropped("en") and "sổ tay chất lượng" in manual.dropped("vi")
+    preventive = reference.get_clause("2008", "8.5.3")
+    assert "risks and opportunities (6.1)" in preventive.dropped("en")
+    for number in ("4.2.3", "4.2.4", "8.2.2", "8.3", "8.5.2"):  # the requirement stays: a note only
+        assert reference.get_clause("2008", number).dropped("en") == ""
+        assert any(
+            "no longer required" in m.note
+            for m in reference.proposals_for_2008(reference.get_clause("2008", number).id)
+        ), number
+
+
+def test_relation_is_worded_from_the_clause_side(app):
+    from qms import labels
+
+    assert labels.relation_sentence("subset", "2008 4.1", "2015 4.4", own_is_2008=True) == (
+        "2008 4.1 is part of 2015 4.4"
+    )
+    assert labels.relation_sentence("subset", "2015 4.4", "2008 4.1", own_is_2008=False) == (
+        "2015 4.4 covers 2008 4.1 and more"
+    )
+    assert labels.relation_sentence("superset", "2015 4.4", "2008 4", own_is_2008=False) == (
+        "2015 4.4 is part of 2008 4"
+    )
+
+
+# --- the clause pages and the browser --------------------------------------------------------
+
+
+def counterpart_table(page: str) -> str:
+    return page.split('id="counterparts"')[1].split("</table>")[0]
+
+
+def test_clause_pages_show_status_relation_and_alternatives(orgdata, as_user):
+    client = as_user("member_a")
+    client.post("/language/en")
+    page = client.get("/clauses/2008/4.1").get_data(as_text=True)
+    table = counterpart_table(page)
+    assert "2008 4.1 is part of 2015 4.4" in table
+    assert (
+        "Verified" in table and "Seen in a reproduction of the ISO/TC 176 correlation matrix (N1293)." in page
+    )
+    assert "Relations are our judgement" in page  # the legend
+    page = client.get("/clauses/2015/7.1.2").get_data(as_text=True)
+    table = counterpart_table(page)
+    assert "Disputed" in table and "Alternatives" in table and "6.1 → 7.1.2" in table
+    page = client.get("/clauses/2015/7.1.6").get_data(as_text=True)
+    assert "New in ISO 9001:2015" in page and 'id="new-in-2015"' in page
+    page = client.get("/clauses/2008/8.5.3").get_data(as_text=True)
+    assert "No longer required in ISO 9001:2015" in page and "risks and opportunities (6.1)" in page
+    page = client.get("/clauses/2008/8.2.2").get_data(as_text=True)
+    assert 'id="dropped"' not in page
+    client.post("/language/vi")
+    page = client.get("/clauses/2008/8.5.3").get_data(as_text=True)
+    assert "hành động giải quyết rủi ro và cơ hội (6.1)" in page
+
+
+def listed(page: str) -> set[str]:
+    import re
+
+    if 'id="clauses"' not in page:
+        return set()
+    rows = page.split('id="clauses"')[1].split("</table>")[0]
+    return set(re.findall(r'<td class="text-nowrap[^"]*"><a href="/clauses/\d{4}/([\d.]+)"', rows))
+
+
+def test_browser_filters(orgdata, as_user):
+    client = as_user("member_a")
+    page = client.get("/clauses/", query_string={"show": "new"}).get_data(as_text=True)
+    assert listed(page) == {"7.1.6"}  # 8.5.6 has a disputed 2008 precedent (7.3.7)
+    assert 'href="/clauses/?edition=2015&amp;show=new"' in page or "show=new" in page
+    changed = listed(client.get("/clauses/", query_string={"show": "changed"}).get_data(as_text=True))
+    assert {"4.4", "7.5.2", "6.1"} <= changed
+    assert "8.5.2" not in changed  # 2008 7.5.3 → 2015 8.5.2 is equal
+    assert "7.1.6" not in changed
+    page = client.get("/clauses/", query_string={"show": "dropped"}).get_data(as_text=True)
+    assert listed(page) == {"4.2.2", "5.5.2", "8.5.3"}
+    assert 'href="/clauses/2008/4.2.2"' in page  # switched to the 2008 edition
+    searched = client.get("/clauses/", query_string={"show": "dropped", "q": "8.5"}).get_data(as_text=True)
+    assert listed(searched) == {"8.5.3"}
+    everything = listed(client.get("/clauses/", query_string={"show": "bogus"}).get_data(as_text=True))
+    assert len(everything) > 50
+
+
+# --- the administrator's correction ----------------------------------------------------------
+
+
+def test_admin_corrects_status_relation_note_and_alternatives(orgdata, as_user):
+    from qms.services.history import history_of
+
+    mapping = pair("7.3.3", "8.3.5")
+    client = as_user("admin")
+    form = client.get(f"/admin/mappings/{mapping.id}").get_data(as_text=True)
+    assert 'name="relation"' in form and 'name="alternatives"' in form
+    response = client.post(
+        f"/admin/mappings/{mapping.id}",
+        data={
+            "status": "disputed",
+            "relation": "subset",
+            "note": "Outputs kept.",
+            "alternatives": "Another table: 7.3.3 → 8.3.4",
+        },
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    mapping = db.session.get(ClauseMapping, mapping.id)
+    assert (mapping.status, mapping.relation, mapping.note, mapping.alternatives) == (
+        "disputed",
+        "subset",
+        "Outputs kept.",
+        "Another table: 7.3.3 → 8.3.4",
+    )
+    entry = history_of("clause_mapping", mapping.id)[0]
+    assert entry.actor_id == orgdata.admin.id
+    assert entry.changes["status"] == ["unverified", "disputed"]
+    assert entry.changes["relation"] == ["intersect", "subset"]
+    # a correction survives `qms init`
+    reference.load_reference_data()
+    db.session.commit()
+    assert db.session.get(ClauseMapping, mapping.id).relation == "subset"
+
+
+def test_a_disputed_correction_needs_alternatives_and_new_needs_no_2008_side(orgdata, as_user):
+    mapping = pair("8.2.2", "9.2")
+    client = as_user("admin")
+    response = client.post(
+        f"/admin/mappings/{mapping.id}",
+        data={"status": "disputed", "relation": "intersect", "note": "x", "alternatives": ""},
+    )
+    assert response.status_code == 200
+    assert "Say what the sources propose instead." in response.get_data(as_text=True) or "is-invalid" in (
+        response.get_data(as_text=True)
+    )
+    response = client.post(
+        f"/admin/mappings/{mapping.id}",
+        data={"status": "verified", "relation": "new", "note": "x", "alternatives": ""},
+    )
+    assert response.status_code == 200 and "is-invalid" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(ClauseMapping, mapping.id).status == "corroborated"
+
+
+# --- the exported table ----------------------------------------------------------------------
+
+
+def doc_rows(document: Any) -> list[list[str]]:
+    return [[cell.text for cell in row.cells] for table in document.tables for row in table.rows]
+
+
+def test_cli_exports_both_directions(runner, tmp_path):
+    import docx
+
+    from cli import cli
+
+    out = tmp_path / "both.docx"
+    result = runner.invoke(cli, ["export", "correspondence", "--lang", "en", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    document = docx.Document(str(out))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert headings == ["1. From ISO 9001:2015 to ISO 9001:2008", "2. From ISO 9001:2008 to ISO 9001:2015"]
+    first, second = document.tables
+    assert [c.text for c in first.rows[0].cells] == [
+        "Clause",
+        "Title",
+        "Counterpart",
+        "Status",
+        "Relation",
+        "Notes",
+    ]
+    rows_2015 = [[c.text for c in r.cells] for r in first.rows[1:]]
+    rows_2008 = [[c.text for c in r.cells] for r in second.rows[1:]]
+    knowledge = next(r for r in rows_2015 if r[0] == "7.1.6")
+    assert knowledge[2] == "—" and knowledge[4] == "2015 7.1.6 is new in ISO 9001:2015"
+    people = next(r for r in rows_2015 if r[0] == "7.1.2" and r[2].startswith("6.2 "))
+    assert people[3] == "Disputed" and "Alternatives: N1293 reproductions: 6.1 → 7.1.2" in people[5]
+    documents = [r for r in rows_2008 if r[0] == "4.2.3"]
+    assert [r[2].split(" ")[0] for r in documents] == ["7.5", "7.5.1", "7.5.2", "7.5.3"]
+    preventive = [r for r in rows_2008 if r[0] == "8.5.3"]
+    assert "No longer required in ISO 9001:2015: preventive action" in preventive[0][5]
+    assert any(r[0] == "4.1" and r[4] == "2008 4.1 is part of 2015 4.4" for r in rows_2008)
+    assert len(rows_2015) + len(rows_2008) >= 2 * 123 - 2  # every pair in both directions
+
+
+def test_cli_exports_one_direction_in_vietnamese(runner, tmp_path):
+    import docx
+
+    from cli import cli
+
+    out = tmp_path / "from-2008.docx"
+    result = runner.invoke(cli, ["export", "correspondence", "--from", "2008", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    document = docx.Document(str(out))
+    assert len(document.tables) == 1
+    rows = doc_rows(document)
+    assert rows[1][0] == "1"  # 2008 clause 1 comes first
+    assert any(r[0] == "8.2.2" and r[2].startswith("9.2 ") for r in rows)
+    out = tmp_path / "from-2015.docx"
+    result = runner.invoke(cli, ["export", "correspondence", "--from", "2015", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = doc_rows(docx.Document(str(out)))
+    assert rows[1][0] == "1" and any(r[0] == "9.2" and r[2].startswith("8.2.2 ") for r in rows)
+    assert not any(r[0] in ("4.2.3", "5.5.2") for r in rows)  # only 2015 clauses on the left
+
+
+def test_cli_refuses_a_bad_direction(runner, tmp_path):
+    from cli import cli
+
+    out = tmp_path / "x.docx"
+    result = runner.invoke(cli, ["export", "correspondence", "--from", "1994", "-o", str(out)])
+    assert result.exit_code == 1
+    assert "1994" in result.stderr and "Traceback" not in result.output
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_browser_download_button(orgdata, as_user):
+    import docx
+
+    client = as_user("member_a")
+    page = client.get("/clauses/").get_data(as_text=True)
+    assert 'id="export-docx"' in page and 'href="/clauses/correspondence.docx"' in page
+    response = client.get("/clauses/correspondence.docx", query_string={"from": "2015"})
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].endswith("correspondence-2008-2015-2015.docx")
+    document = docx.Document(BytesIO(response.data))
+    assert (len(document.tables) == 1 and "Tương ứng" in document.core_properties.title) or document.tables
+    assert client.get("/clauses/correspondence.docx", query_string={"from": "1994"}).status_code == 404

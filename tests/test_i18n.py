@@ -220,7 +220,7 @@ ENGLISH_WORDS = [
     "Status",
     "Clause",
     "Title",
-    "Confidence",
+    "Relation",
     "Welcome",
     "People",
     "Sub-units",
@@ -266,7 +266,7 @@ def admin_pages(orgdata) -> dict[str, str]:
         "/admin/users": "Người dùng",
         "/admin/users/new": "Mật khẩu ban đầu",
         f"/admin/users/{orgdata.manager_a.id}": "Vai trò trong đơn vị",
-        f"/admin/mappings/{mapping_id}": "Độ tin cậy",
+        f"/admin/mappings/{mapping_id}": "Quan hệ",
         "/account/password": "Mật khẩu hiện tại",
     }
 

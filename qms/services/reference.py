@@ -316,6 +316,67 @@ def is_one_to_one(mappings: list[ClauseMapping]) -> bool:
     return len(with_2015) == 1 and with_2015[0].status != MappingStatus.DISPUTED
 
 
+BROWSER_FILTERS = ("all", "new", "changed", "dropped")
+
+
+def browse_clauses(edition: str, query: str = "", show: str = "all") -> tuple[str, list[Clause]]:
+    """The clause browser's rows: `search_clauses` narrowed by a filter, and the edition it shows.
+
+    - "new": 2015 clauses whose only correspondence is `new` (nothing in 2008 covered them);
+    - "changed": 2015 clauses with at least one correspondence whose relation is neither `equal`
+      nor `new` (the requirement changed between the editions);
+    - "dropped": 2008 clauses with requirements 2015 no longer makes (switches to 2008).
+    An unknown filter shows all clauses.
+    """
+    if show == "dropped":
+        edition = Edition.ISO_2008.value
+    elif show in ("new", "changed"):
+        edition = Edition.ISO_2015.value
+    clauses = search_clauses(edition, query)
+    if show == "dropped":
+        return edition, [c for c in clauses if c.dropped_en or c.dropped_vi]
+    if show not in ("new", "changed") or not clauses:
+        return edition, clauses
+    relations: dict[int, set[str]] = {}
+    for mapping in mappings_touching([c.id for c in clauses]):
+        if mapping.clause_2015_id is not None:
+            relations.setdefault(mapping.clause_2015_id, set()).add(mapping.relation)
+    if show == "new":
+        return edition, [c for c in clauses if relations.get(c.id) == {Relation.NEW.value}]
+    return edition, [c for c in clauses if relations.get(c.id, set()) - {Relation.EQUAL, Relation.NEW}]
+
+
+@dataclass
+class TableEntry:
+    """One clause of the exported correspondence table with its correspondence rows."""
+
+    clause: Clause
+    mappings: list[ClauseMapping]
+
+
+def correspondence_table(from_edition: str) -> list[TableEntry]:
+    """Every clause of `from_edition` in catalogue order with its counterparts in the other edition
+    (a 2015 clause new in 2015 has its `new` row), for the document an auditor keeps beside the
+    standard."""
+    if from_edition not in set(Edition):
+        raise DomainError(
+            _("Unknown edition: %(edition)s (2008 or 2015).", edition=from_edition), field="from_edition"
+        )
+    clauses = search_clauses(from_edition)
+    own = "clause_2008_id" if from_edition == Edition.ISO_2008 else "clause_2015_id"
+    other = "clause_2015" if from_edition == Edition.ISO_2008 else "clause_2008"
+    by_clause: dict[int, list[ClauseMapping]] = {}
+    for mapping in db.session.scalars(select(ClauseMapping)).unique():
+        if getattr(mapping, own) is not None:
+            by_clause.setdefault(getattr(mapping, own), []).append(mapping)
+    entries = []
+    for clause in clauses:
+        rows = by_clause.get(clause.id, [])
+        rows.sort(key=lambda m: getattr(m, other).sort_key if getattr(m, other) else "")
+        entries.append(TableEntry(clause=clause, mappings=rows))
+    return entries
+
+
 def mappings_touching(clause_ids: list[int]) -> list[ClauseMapping]:
     stmt = select(ClauseMapping).where(
         or_(ClauseMapping.clause_2008_id.in_(clause_ids), ClauseMapping.clause_2015_id.in_(clause_ids))

@@ -270,7 +270,7 @@ def _user_page_with(user: User, **forms: Any) -> str:
 @admin_required
 def correspondence() -> str:
     """How each 2008 ↔ 2015 pair was checked, with its sources: the administrator's view of the
-    reference data (users see only the clauses and plain notes)."""
+    reference data (users see the status, relation and notes beside each clause)."""
     return render_template("admin/correspondence.html", stats=dashboard.correspondence_statistics())
 
 

@@ -2,42 +2,18 @@
 
 from __future__ import annotations
 
-import re
-
-from flask import Blueprint, render_template, request
+from flask import Blueprint, Response, render_template, request
 from flask_login import login_required
 
+from qms.exports.correspondence import correspondence_document
+from qms.exports.document import to_bytes
+from qms.formatting import current_lang
 from qms.models.clauses import Edition
 from qms.services import reference
-from qms.services.errors import NotFound
-from qms.views.helpers import refuse
+from qms.services.errors import DomainError, NotFound
+from qms.views.helpers import document_download, refuse
 
 bp = Blueprint("clauses", __name__, url_prefix="/clauses")
-
-# Parts of a correspondence note that name where the pair was checked (for the administrator's
-# correspondence page), not what changed between the editions.
-_CURATION = re.compile(
-    r"N1293|N1224|both tables|third-party|iso-dubai|epbsi|risk-technologies|matrix|confidence|"
-    r"\bverified\b|unverified|corroborated|recollection|candidate|TOC\b",
-    re.IGNORECASE,
-)
-_BRACKETS = re.compile(r"\s*\([^()]*\)")
-
-
-def plain_note(note: str) -> str:
-    """A correspondence note as users read it: what changed, without the curation sources
-    ("N1293 Table 2 (2015->2008); 4.1 context is new in substance" -> "4.1 context is new in substance")."""
-    parts = []
-    for part in (note or "").split(";"):
-        part = _BRACKETS.sub(lambda m: "" if _CURATION.search(m.group(0)) else m.group(0), part).strip()
-        if part and not _CURATION.search(part):
-            parts.append(part)
-    return "; ".join(parts)
-
-
-@bp.app_template_filter("plain_note")
-def _plain_note_filter(note: str) -> str:
-    return plain_note(note)
 
 
 @bp.route("/")
@@ -47,7 +23,10 @@ def index() -> str:
     if edition not in set(Edition):
         edition = Edition.ISO_2015.value
     query = request.args.get("q", "")
-    clauses = reference.search_clauses(edition, query)
+    show = request.args.get("show", "all")
+    if show not in reference.BROWSER_FILTERS:
+        show = "all"
+    edition, clauses = reference.browse_clauses(edition, query, show)
     mappings = reference.mappings_touching([c.id for c in clauses]) if clauses else []
     other = "clause_2015" if edition == Edition.ISO_2008 else "clause_2008"
     own = "clause_2008" if edition == Edition.ISO_2008 else "clause_2015"
@@ -56,14 +35,30 @@ def index() -> str:
         mine = getattr(m, own)
         if mine is not None:
             counterparts.setdefault(mine.id, []).append(m)
+    for rows in counterparts.values():
+        rows.sort(key=lambda m: getattr(m, other).sort_key if getattr(m, other) else "")
     return render_template(
         "clauses/index.html",
         edition=edition,
         query=query,
+        show=show,
         clauses=clauses,
         counterparts=counterparts,
         other=other,
     )
+
+
+@bp.route("/correspondence.docx")
+@login_required
+def export() -> Response:
+    """The correspondence table as Word (or PDF with ?format=pdf); ?from=2015|2008 picks one direction."""
+    from_edition = request.args.get("from") or None
+    try:
+        data = to_bytes(correspondence_document(current_lang(), from_edition=from_edition))
+    except DomainError as exc:
+        refuse(NotFound(exc.message))
+    suffix = f"-{from_edition}" if from_edition else ""
+    return document_download(data, f"correspondence-2008-2015{suffix}.docx")
 
 
 @bp.route("/<edition>/<number>")
