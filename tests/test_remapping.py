@@ -392,3 +392,20 @@ def test_audit_scope_of_an_open_audit_is_remapped_in_place(orgdata: Org) -> None
         "ISO 9001:2008 4.2.3",
         "ISO 9001:2008 8.2.2",
     ]
+
+
+def test_the_demo_has_legacy_2008_references_to_remap(app: Flask) -> None:
+    from qms.services import demo
+
+    demo.load_demo()
+    db.session.commit()
+    units = {u.code: u.id for u in db.session.scalars(select(Unit))}
+    left = remapping.references_left()
+    assert left[units["P-TP"]] >= 5 and left[units["VP-HDND-UBND"]] >= 2
+    total = remapping.references_left_total()
+    demo.load_demo()  # a second run adds nothing
+    db.session.commit()
+    assert remapping.references_left_total() == total
+    land = processes.current_version("QT-TNMT-01")
+    assert {c.number for c in land.clauses if c.edition == "2008"} == {"7.5.1", "7.2.1"}
+    assert {c.number for c in land.clauses if c.edition == "2015"}  # its 2015 references stay beside them
