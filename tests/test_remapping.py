@@ -217,6 +217,11 @@ def test_who_decides(orgdata: Org) -> None:
     )
     db.session.commit()
     db.session.expire_all()
+    assert [a.kind_label for a in remapping.accepted_for_unit(orgdata.unit_a.id)] == [
+        "Controlled document",
+        "Audit scope",
+    ]
+    assert remapping.accepted_for_unit(orgdata.unit_b.id) == []
     assert [c.number for c in db.session.get(ControlledDocument, document.id).clauses] == ["7.5.3"]
     assert {c.label for c in db.session.get(Audit, audit.id).clauses} == {
         "ISO 9001:2015 7.5.3",

@@ -27,7 +27,7 @@ from typing import Any
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, exists, func, literal, select, union_all
+from sqlalchemy import Select, exists, func, literal, or_, select, union_all
 from sqlalchemy.exc import IntegrityError
 
 from qms.extensions import db
@@ -447,19 +447,38 @@ def undo(decision: ClauseRemap, *, actor: User) -> ClauseRemap:
 def decisions_in_force(
     *, actor: User, unit: Unit | None = None, kind: str | None = None, record_id: int | None = None
 ) -> list[ClauseRemap]:
-    """Decisions in force, oldest first: a unit's (with, for steering, the audits of the unit), or all."""
+    """Decisions in force, oldest first: a unit's (with those on the scope and checklists of the
+    audits of the unit), or all."""
     if unit is None:
         access.require_read_remapping_overview(actor)
     else:
         access.require_read_unit(actor, unit)
     stmt = select(ClauseRemap).where(ClauseRemap.undone_at.is_(None))
-    if unit is not None:
-        stmt = stmt.where(ClauseRemap.unit_id == unit.id)
     if kind is not None:
         stmt = stmt.where(ClauseRemap.kind == kind)
     if record_id is not None:
         stmt = stmt.where(ClauseRemap.record_id == record_id)
+    if unit is not None:
+        return _of_unit(stmt, unit.id)
     return list(db.session.scalars(stmt.order_by(ClauseRemap.decided_at, ClauseRemap.id)))
+
+
+def _of_unit(stmt: Select[Any], unit_id: int) -> list[ClauseRemap]:
+    """A unit's decisions: its own records', and those on the scope or checklist of an audit of the
+    unit (stored without a unit: an audit may cover several)."""
+    own = stmt.where(or_(ClauseRemap.unit_id == unit_id, ClauseRemap.unit_id.is_(None)))
+    decisions = list(db.session.scalars(own.order_by(ClauseRemap.decided_at, ClauseRemap.id)))
+    shared: dict[str, set[int]] = {}
+    for decision in decisions:
+        if decision.unit_id is None:
+            shared.setdefault(decision.kind, set()).add(decision.record_id)
+    infos = {kind: SOURCES[kind].records(ids) for kind, ids in shared.items() if kind in SOURCES}
+    return [
+        d
+        for d in decisions
+        if d.unit_id == unit_id
+        or (d.kind in infos and unit_id in getattr(infos[d.kind].get(d.record_id), "unit_ids", ()))
+    ]
 
 
 def record_info(decision: ClauseRemap) -> RecordInfo | None:
@@ -473,14 +492,9 @@ def kind_label(kind: str) -> str:
 
 
 def accepted_for_unit(unit_id: int) -> list[AcceptedReference]:
-    """The unit's remapped references in force (undone ones left out), oldest decision first."""
-    decisions = list(
-        db.session.scalars(
-            select(ClauseRemap)
-            .where(ClauseRemap.unit_id == unit_id, ClauseRemap.undone_at.is_(None))
-            .order_by(ClauseRemap.decided_at, ClauseRemap.id)
-        )
-    )
+    """The unit's remapped references in force (undone ones left out), oldest decision first; with
+    those on the scope and checklists of the unit's audits."""
+    decisions = _of_unit(select(ClauseRemap).where(ClauseRemap.undone_at.is_(None)), unit_id)
     result = []
     for decision in decisions:
         info = record_info(decision)
