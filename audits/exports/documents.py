@@ -65,6 +65,14 @@ def _scope_clause(audit: Audit, link: AuditClause) -> str:
     return remapping.clause_ref(link, "audit_scope", audit.id)
 
 
+def _finding_clause(finding: Finding) -> str:
+    """"4.2.3 (2008)" as written; a remapped clause or one kept with its 2015 equivalent in full."""
+    shown = remapping.clause_ref(finding, "finding", finding.id)
+    if shown == finding.clause.label:
+        return f"{finding.clause.number} ({finding.clause.edition})"
+    return shown
+
+
 def _scope(doc: DocumentType, audit: Audit, lang: str) -> None:
     paragraph(doc, _("Audited units: %(units)s", units=_units(audit)))
     if audit.processes:
@@ -262,7 +270,7 @@ def audit_report(audit: Audit, lang: str, *, today: date | None = None) -> Docum
                 (
                     f.label,
                     _label(FINDING_KIND, f.kind),
-                    remapping.clause_ref(f, "finding", f.id),
+                    _finding_clause(f),
                     f.unit.code,
                     f.statement,
                     _label(FINDING_STATUS, f.status),
