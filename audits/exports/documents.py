@@ -66,7 +66,7 @@ def _scope_clause(audit: Audit, link: AuditClause) -> str:
 
 
 def _finding_clause(finding: Finding) -> str:
-    """"4.2.3 (2008)" as written; a remapped clause or one kept with its 2015 equivalent in full."""
+    """As written ("4.2.3 (2008)"); a remapped clause, or one kept with its 2015 equivalent, in full."""
     shown = remapping.clause_ref(finding, "finding", finding.id)
     if shown == finding.clause.label:
         return f"{finding.clause.number} ({finding.clause.edition})"
