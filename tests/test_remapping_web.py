@@ -75,6 +75,13 @@ def test_bulk_accept_from_the_screen_and_undo(client: FlaskClient, orgdata: Org)
     shown = client.get(f"/procedures/{process.id}").get_data(as_text=True)
     (target,) = decision.clauses_2015
     assert f"ISO 9001:2015 {target.number} (trước là 2008 {number})" in shown
+    client.post("/logout")
+    login(client, orgdata.member_a)  # reads the decision, may not undo it
+    page = client.get(back).get_data(as_text=True)
+    assert f'data-decision="{decision.id}"' in page and f"/decisions/{decision.id}/undo" not in page
+    client.post("/logout")
+    login(client, orgdata.manager_a)
+    assert f"/decisions/{decision.id}/undo" in client.get(back).get_data(as_text=True)
     client.post(f"/transition/references/decisions/{decision.id}/undo", data={"back": back})
     assert numbers_of(process) == {"2015 8.1": None, f"2008 {number}": None, "2008 4.2.3": None}
     client.post("/logout")

@@ -413,13 +413,25 @@ def get_decision(decision_id: int) -> ClauseRemap:
     return decision
 
 
+def _decider_units(decision: ClauseRemap, source: RemapSource) -> set[int]:
+    info = source.records([decision.record_id]).get(decision.record_id)
+    if info is not None:
+        return set(info.unit_ids)
+    return {decision.unit_id} if decision.unit_id is not None else set()
+
+
+def may_undo(actor: User | None, decision: ClauseRemap) -> bool:
+    source = SOURCES.get(decision.kind)
+    if source is None or not decision.is_active:
+        return False
+    return access.can_remap(actor, _decider_units(decision, source), steering_only=source.steering_only)
+
+
 def undo(decision: ClauseRemap, *, actor: User) -> ClauseRemap:
     """Take a decision back: the record cites its 2008 clause again, without the 2015 clauses the
     decision added (a clause another decision in force also chose stays, as that decision's)."""
     source = source_of(decision.kind)
-    info = source.records([decision.record_id]).get(decision.record_id)
-    unit_ids = set(info.unit_ids) if info is not None else {decision.unit_id} - {None}
-    access.require_remap(actor, unit_ids, steering_only=source.steering_only)  # type: ignore[arg-type]
+    access.require_remap(actor, _decider_units(decision, source), steering_only=source.steering_only)
     if not decision.is_active:
         raise DomainError(_("This decision was already undone."))
     act_as(actor)
