@@ -321,20 +321,28 @@ def export_risks(unit_code: str, output: str | None, lang: str, fmt: str) -> Non
 
 @export_group.command("procedure")
 @click.argument("code")
+@click.option(
+    "--edition",
+    type=click.Choice(["2008", "2015"]),
+    default=None,
+    help="2015: clause references in ISO 9001:2015 numbering; 2008 or none: as stored.",
+)
 @export_options(".docx")
 @with_appcontext
 @domain_errors
-def export_procedure(code: str, output: str | None, lang: str, fmt: str) -> None:
+def export_procedure(code: str, edition: str | None, output: str | None, lang: str, fmt: str) -> None:
     """The procedure CODE as the usual procedure document with its process map (.docx).
 
-    The approved version is exported, or the latest draft when none is approved yet.
+    The approved version is exported, or the latest draft when none is approved yet. With
+    --edition 2015 its clause references are in 2015 numbering (the 2008 number in brackets where a
+    person remapped it; a reference not yet decided shows its one-to-one proposal, marked so).
     """
     from qms.exports.procedure import build
     from qms.services import processes
 
     process = processes.process_for_export(code)
     default = f"{process.code}-v{process.version}.docx"
-    _write_document(lambda: build(process, lang), output, default, lang, fmt)
+    _write_document(lambda: build(process, lang, edition), output, default, lang, fmt)
 
 
 @export_group.command("correspondence")

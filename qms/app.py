@@ -91,12 +91,14 @@ def _register_views(app: Flask) -> None:
         app.register_blueprint(module.bp)
     from qms.views import issued as issued_views
     from qms.views import processes as processes_views
+    from qms.views import remapping as remapping_views
 
     app.register_blueprint(processes_views.bp)
     app.register_blueprint(issued_views.bp)
     from qms.views import transition as transition_views
 
     app.register_blueprint(transition_views.bp)
+    app.register_blueprint(remapping_views.bp)
     import audits.views
 
     audits.views.register(app)

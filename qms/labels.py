@@ -428,3 +428,35 @@ register(
         }
     },
 )
+
+
+# --- remapping stored 2008 clause references to 2015 ------------------------------------------
+
+REMAP_KIND_LABELS: dict[str, Any] = {
+    "procedure": _l("Procedure"),
+    "document": _l("Controlled document"),
+    "audit_scope": _l("Audit scope"),
+    "checklist_item": _l("Checklist question"),
+    "finding": _l("Audit finding"),
+}
+REMAP_MODE_LABELS: dict[str, Any] = {
+    "replace": _l("Remapped (cites the 2015 clause)"),
+    "annotate": _l("Kept as audited, with its 2015 equivalent"),
+}
+register(None, fields={"remapped_from_id": _l("Remapped from (ISO 9001:2008)")})
+register(
+    "clause_remap",
+    label=_l("Remapping of a 2008 clause reference"),
+    fields={
+        "kind": _l("Record"),
+        "record_id": _l("Record number"),
+        "clause_2008_id": _l("ISO 9001:2008 clause"),
+        "mode": _l("How"),
+        "comment": _l("Comment"),
+        "decided_by_id": _l("Decided by"),
+        "decided_at": _l("Decided at"),
+        "undone_by_id": _l("Undone by"),
+        "undone_at": _l("Undone at"),
+    },
+    values={"kind": REMAP_KIND_LABELS, "mode": REMAP_MODE_LABELS},
+)

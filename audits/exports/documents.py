@@ -13,13 +13,13 @@ from flask_babel import gettext as _
 from flask_babel import pgettext
 
 from audits.labels import AUDIT_CONFORMITY, AUDIT_KIND, AUDIT_STATUS, FINDING_KIND, FINDING_STATUS, TEAM_ROLE
-from audits.models import Audit, AuditProgramme, Finding
+from audits.models import Audit, AuditClause, AuditProgramme, Finding
 from audits.services import reporting
 from qms.exports import issuers, layout
 from qms.exports.document import heading, key_values, paragraph, table, to_bytes
 from qms.formatting import fmt_date, fmt_datetime, fmt_number
 from qms.models.issuing import DocType
-from qms.services import issuing, settings
+from qms.services import issuing, remapping, settings
 
 # A finding withdrawn by its auditor is not a finding of the audit (the status is spelled out so that
 # the report reads the same before and after the withdrawal workflow exists).
@@ -57,16 +57,32 @@ def _team_table(doc: DocumentType, audit: Audit) -> None:
     )
 
 
+def _scope_clause(audit: Audit, link: AuditClause) -> str:
+    """The clause number as audited; a remapped one or one kept with its 2015 equivalent in full."""
+    if link.clause.edition == audit.edition and link.remapped_from is None:
+        equivalent = remapping.clause_ref(link, "audit_scope", audit.id)
+        return link.clause.number if equivalent == link.clause.label else equivalent
+    return remapping.clause_ref(link, "audit_scope", audit.id)
+
+
+def _finding_clause(finding: Finding) -> str:
+    """As written ("4.2.3 (2008)"); a remapped clause, or one kept with its 2015 equivalent, in full."""
+    shown = remapping.clause_ref(finding, "finding", finding.id)
+    if shown == finding.clause.label:
+        return f"{finding.clause.number} ({finding.clause.edition})"
+    return shown
+
+
 def _scope(doc: DocumentType, audit: Audit, lang: str) -> None:
     paragraph(doc, _("Audited units: %(units)s", units=_units(audit)))
     if audit.processes:
         paragraph(doc, _("Processes: %(processes)s", processes=audit.processes))
-    clauses = audit.clauses
-    if clauses:
+    links = sorted(audit.clause_links, key=lambda link: link.clause.sort_key)
+    if links:
         table(
             doc,
             [_("Clause"), _("Requirement")],
-            [(c.number, c.title(lang)) for c in clauses],
+            [(_scope_clause(audit, link), link.clause.title(lang)) for link in links],
             widths_cm=[2.5, 13.5],
         )
     else:
@@ -254,7 +270,7 @@ def audit_report(audit: Audit, lang: str, *, today: date | None = None) -> Docum
                 (
                     f.label,
                     _label(FINDING_KIND, f.kind),
-                    f"{f.clause.number} ({f.clause.edition})",
+                    _finding_clause(f),
                     f.unit.code,
                     f.statement,
                     _label(FINDING_STATUS, f.status),
@@ -313,7 +329,7 @@ def nc_report(finding: Finding, lang: str) -> DocumentType:
             (_("Audit"), f"{finding.audit.ref} ({_dates(finding.audit, lang)})"),
             (_("Unit"), f"{finding.unit.name} ({finding.unit.code})"),
             (_("Kind"), _label(FINDING_KIND, finding.kind)),
-            (_("Clause"), f"ISO 9001:{clause.edition} {clause.number} {clause.title(lang)}"),
+            (_("Clause"), f"{remapping.clause_ref(finding, 'finding', finding.id)} {clause.title(lang)}"),
             (_("Raised on"), fmt_date(finding.raised_on, lang)),
             (_("Raised by"), finding.raised_by.full_name if finding.raised_by else ""),
             (_("Status"), _label(FINDING_STATUS, finding.status)),

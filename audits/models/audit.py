@@ -252,9 +252,12 @@ class AuditClause(Tracked, Base):
 
     audit_id: Mapped[int] = mapped_column(ForeignKey("audit.id", ondelete="CASCADE"), primary_key=True)
     clause_id: Mapped[int] = mapped_column(ForeignKey("clause.id", ondelete="RESTRICT"), primary_key=True)
+    # Set when a person remapped a 2008 reference to this 2015 clause: shown as "(was 2008 …)".
+    remapped_from_id: Mapped[int | None] = mapped_column(ForeignKey("clause.id", ondelete="RESTRICT"))
 
     audit: Mapped[Audit] = relationship(back_populates="clause_links")
-    clause: Mapped[Clause] = relationship(lazy="joined")
+    clause: Mapped[Clause] = relationship(lazy="joined", foreign_keys=[clause_id])
+    remapped_from: Mapped[Clause | None] = relationship(foreign_keys=[remapped_from_id])
 
     def history_label(self) -> str:
         return self.clause.number if self.clause else ""
@@ -359,9 +362,12 @@ class ChecklistItem(Tracked, Base):
     question: Mapped[str] = mapped_column(Text)
     result: Mapped[str | None] = mapped_column(String(20))
     notes: Mapped[str] = mapped_column(Text, default="")
+    # Set when a person remapped a 2008 reference to this 2015 clause: shown as "(was 2008 …)".
+    remapped_from_id: Mapped[int | None] = mapped_column(ForeignKey("clause.id", ondelete="RESTRICT"))
 
     audit: Mapped[Audit] = relationship(back_populates="checklist")
-    clause: Mapped[Clause | None] = relationship(lazy="joined")
+    clause: Mapped[Clause | None] = relationship(lazy="joined", foreign_keys=[clause_id])
+    remapped_from: Mapped[Clause | None] = relationship(foreign_keys=[remapped_from_id])
     findings: Mapped[list[Finding]] = relationship(
         back_populates="checklist_item", order_by="Finding.id", passive_deletes=True
     )

@@ -128,6 +128,8 @@ class Finding(Tracked, Timestamped, Base):
     round: Mapped[int] = mapped_column(Integer, default=1)
     withdrawn_reason: Mapped[str | None] = mapped_column(Text)
     withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    # Set when a person remapped the finding's 2008 clause to a 2015 one: shown as "(was 2008 …)".
+    remapped_from_id: Mapped[int | None] = mapped_column(ForeignKey("clause.id", ondelete="RESTRICT"))
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # The deadline of each step, stored when the step starts (a later change of the settings does
     # not move it): the unit's plan, the auditor's review of it, the verification of effectiveness.
@@ -145,7 +147,8 @@ class Finding(Tracked, Timestamped, Base):
     __mapper_args__: dict[str, Any] = {"version_id_col": version}
 
     audit: Mapped[Audit] = relationship(lazy="joined")
-    clause: Mapped[Clause] = relationship(lazy="joined")
+    clause: Mapped[Clause] = relationship(lazy="joined", foreign_keys=[clause_id])
+    remapped_from: Mapped[Clause | None] = relationship(foreign_keys=[remapped_from_id])
     unit: Mapped[Unit] = relationship(lazy="joined")
     raised_by: Mapped[User | None] = relationship(foreign_keys=[raised_by_id])
     updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])

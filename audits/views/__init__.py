@@ -11,7 +11,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from audits import labels
-    from audits.services import deadlines, queries, transition_evidence
+    from audits.services import deadlines, queries, remapping_sources, transition_evidence
     from audits.services.questions import load_question_bank
     from audits.views import (  # noqa: F401
         action_pages,
@@ -27,6 +27,7 @@ def register(app: Flask) -> None:
 
     labels.register()
     transition_evidence.register()  # audits as evidence of the transition's gap items
+    remapping_sources.register()  # the audits' scope, checklist and findings join the remapping
     add_reference_loader(app, load_question_bank)  # `qms init` loads the shipped question bank
     app.register_blueprint(bp)
     app.jinja_env.globals.update(

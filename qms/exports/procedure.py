@@ -14,7 +14,7 @@ from qms.exports.layout import iso_document, iso_header
 from qms.exports.map_image import render_png
 from qms.formatting import fmt_date
 from qms.models.processes import Process
-from qms.services import process_map, processes
+from qms.services import process_map, processes, remapping
 
 WORDS = {
     "vi": {
@@ -58,6 +58,8 @@ WORDS = {
         "no_limit": "Tổng thời gian các bước trên luồng chính: {total} ngày làm việc.",
         "days": "ngày",
         "none": "Không có.",
+        "undecided": "đề xuất, chưa quyết định",
+        "not_remapped": "chưa chuyển đổi",
         "yes_to": "Có → bước {n}",
         "no_to": "Không → bước {n}",
         "map_words": {
@@ -113,6 +115,8 @@ WORDS = {
         "no_limit": "Total time of the steps along the main path: {total} working days.",
         "days": "days",
         "none": "None.",
+        "undecided": "proposed, not yet decided",
+        "not_remapped": "not yet remapped",
         "yes_to": "Yes → step {n}",
         "no_to": "No → step {n}",
         "map_words": {
@@ -157,7 +161,41 @@ def _revision_rows(process: Process, w: dict, lang: str) -> list[list[str]]:  # 
     return rows
 
 
-def build(process: Process, lang: str = "vi") -> DocumentType:
+def clause_lines(process: Process, edition: str | None, w: dict) -> list[str]:  # type: ignore[type-arg]
+    """Section 3's clause references: as stored (each edition on its line), or with edition "2015"
+    all in 2015 numbering, the 2008 number in brackets where it was remapped; a 2008 reference not
+    yet decided shows its one-to-one proposal, marked as such."""
+    links = sorted(process.clause_links, key=lambda link: link.clause.sort_key)
+    new: list[tuple[str, str]] = []
+    old: list[tuple[str, str]] = []
+    for link in links:
+        clause = link.clause
+        if clause.edition == "2015":
+            text = (
+                f"{clause.number} (2008: {link.remapped_from.number})"
+                if link.remapped_from
+                else clause.number
+            )
+            new.append((clause.sort_key, text))
+            continue
+        mappings = remapping.proposals(clause.id) if edition == "2015" else []
+        if mappings and remapping.accepts_in_bulk(mappings) and mappings[0].clause_2015 is not None:
+            target = mappings[0].clause_2015
+            new.append((target.sort_key, f"{target.number} (2008: {clause.number} — {w['undecided']})"))
+        elif edition == "2015":
+            old.append((clause.sort_key, f"{clause.number} ({w['not_remapped']})"))
+        else:
+            old.append((clause.sort_key, clause.number))
+    lines = []
+    if new:
+        lines.append(f"TCVN ISO 9001:2015 — {', '.join(text for _key, text in sorted(new))}")
+    if old:
+        lines.append(f"TCVN ISO 9001:2008 — {', '.join(text for _key, text in sorted(old))}")
+    return lines
+
+
+def build(process: Process, lang: str = "vi", edition: str | None = None) -> DocumentType:
+    """The procedure document; `edition="2015"` gives its clause references in 2015 numbering."""
     w = WORDS["en" if lang == "en" else "vi"]
     doc = iso_document(f"{process.code} — {process.title}")
     effective = fmt_date(process.effective_date, lang) if process.effective_date else w[process.status]
@@ -198,7 +236,7 @@ def build(process: Process, lang: str = "vi") -> DocumentType:
     heading(doc, w["s2"], 1)
     paragraph(doc, process.scope or w["none"])
     heading(doc, w["s3"], 1)
-    _lines_or_none(doc, processes.cited_references(process), w)
+    _lines_or_none(doc, processes.cited_references(process, clause_lines(process, edition, w)), w)
     heading(doc, w["s4"], 1)
     definitions = processes.definitions_of(process)
     _lines_or_none(doc, [f"{t}: {m}" if m else t for t, m in definitions], w)
@@ -257,5 +295,5 @@ def build(process: Process, lang: str = "vi") -> DocumentType:
     return doc
 
 
-def procedure_docx(process: Process, lang: str = "vi") -> bytes:
-    return to_bytes(build(process, lang))
+def procedure_docx(process: Process, lang: str = "vi", edition: str | None = None) -> bytes:
+    return to_bytes(build(process, lang, edition))

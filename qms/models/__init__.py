@@ -18,6 +18,7 @@ from qms.models.processes import (
     Step,
     StepKind,
 )
+from qms.models.remapping import ClauseRemap, ClauseRemapTarget, RemapKind, RemapMode
 from qms.models.risks import ContextIssue, InterestedParty, Risk, RiskAction
 from qms.models.transition import (
     ItemStatus,
@@ -34,6 +35,8 @@ __all__ = [
     "CaseStatistics",
     "Clause",
     "ClauseMapping",
+    "ClauseRemap",
+    "ClauseRemapTarget",
     "ContextIssue",
     "ControlledDocument",
     "DocType",
@@ -63,6 +66,8 @@ __all__ = [
     "ProcessStatus",
     "QualityPolicy",
     "Relation",
+    "RemapKind",
+    "RemapMode",
     "Risk",
     "RiskAction",
     "SatisfactionIndex",

@@ -175,9 +175,12 @@ class ProcessClause(Tracked, Base):
 
     process_id: Mapped[int] = mapped_column(ForeignKey("process.id", ondelete="CASCADE"), primary_key=True)
     clause_id: Mapped[int] = mapped_column(ForeignKey("clause.id", ondelete="RESTRICT"), primary_key=True)
+    # Set when a person remapped a 2008 reference to this 2015 clause: shown as "(was 2008 …)".
+    remapped_from_id: Mapped[int | None] = mapped_column(ForeignKey("clause.id", ondelete="RESTRICT"))
 
     process: Mapped[Process] = relationship(back_populates="clause_links")
-    clause: Mapped[Clause] = relationship(lazy="joined")
+    clause: Mapped[Clause] = relationship(lazy="joined", foreign_keys=[clause_id])
+    remapped_from: Mapped[Clause | None] = relationship(foreign_keys=[remapped_from_id])
 
     def history_label(self) -> str:
         return self.clause.label if self.clause is not None else ""

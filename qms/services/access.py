@@ -217,3 +217,37 @@ def can_work_on_transition_unit(user: User | None, unit: Unit) -> bool:
 def require_work_on_transition_unit(user: User | None, unit: Unit) -> None:
     if not can_work_on_transition_unit(user, unit):
         raise NotAllowed(_l("Only a manager of this unit may work on its transition items."))
+
+
+# --- remapping stored 2008 clause references ---------------------------------------------------
+# Who decides: a unit's manager for the unit's own records (procedures, documents, findings);
+# the steering committee for every record, and alone for an audit's scope and checklist items.
+
+
+def can_read_remapping_overview(user: User | None) -> bool:
+    """The organisation's screen: steering, leaders and the other org-wide readers."""
+    return reads_everything(user)
+
+
+def require_read_remapping_overview(user: User | None) -> None:
+    if not can_read_remapping_overview(user):
+        raise NotAllowed(_l("Only org-wide readers see every unit's references."))
+
+
+def can_remap(user: User | None, unit_ids: set[int], *, steering_only: bool) -> bool:
+    if not _signed_in(user):
+        return False
+    if user.has_role(OrgRole.STEERING):
+        return True
+    if steering_only:
+        return False
+    return bool(unit_ids & managed_unit_ids(user))
+
+
+def require_remap(user: User | None, unit_ids: set[int], *, steering_only: bool) -> None:
+    if not can_remap(user, unit_ids, steering_only=steering_only):
+        if steering_only:
+            raise NotAllowed(_l("Only the ISO steering committee may remap an audit's scope or checklist."))
+        raise NotAllowed(
+            _l("Only the unit's manager or the ISO steering committee may remap its references.")
+        )

@@ -7,12 +7,14 @@ reference notes give them; where a date was not checked against the official tex
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 
 from qms.exports.document import new_document, paragraph, to_bytes
 from qms.extensions import db
-from qms.models.documents import ControlledDocument
+from qms.models.clauses import Clause
+from qms.models.documents import ControlledDocument, DocumentClause
 from qms.models.legal import LegalStatus, LegalText
 from qms.models.legal_refs import ProcessLegalRef
 from qms.models.org import Unit
@@ -236,6 +238,75 @@ def _sample_file(title: str, unit: Unit) -> bytes:
     return to_bytes(doc)
 
 
+# A body that ran ISO 9001:2008 kept its 2008 clause references in records of 2018: they wait for
+# a person to remap them (the forms themselves only take 2015 clauses).
+LEGACY_DOCUMENTS = [
+    (
+        "P-TP",
+        "STCL-TP",
+        "Sổ tay chất lượng Phòng Tư pháp",
+        "manual",
+        "Trưởng phòng Tư pháp",
+        ("4.2.3", "4.2.4"),
+    ),
+    (
+        "P-TP",
+        "HD-TP-01",
+        "Hướng dẫn xử lý sản phẩm không phù hợp và hành động khắc phục, phòng ngừa",
+        "procedure",
+        "Trưởng phòng Tư pháp",
+        ("8.3", "8.5.2", "8.5.3"),
+    ),
+    (
+        "VP-HDND-UBND",
+        "HD-VP-01",
+        "Hướng dẫn theo dõi, đo lường quá trình và đào tạo cán bộ",
+        "procedure",
+        "Chánh Văn phòng",
+        ("8.2.3", "6.2.2"),
+    ),
+]
+
+
+def _cite_2008(model: Any, owner: str, record_id: int, numbers: tuple[str, ...]) -> None:
+    for number in numbers:
+        clause = db.session.scalar(select(Clause).where(Clause.edition == "2008", Clause.number == number))
+        if clause is not None and db.session.get(model, {owner: record_id, "clause_id": clause.id}) is None:
+            db.session.add(model(**{owner: record_id}, clause_id=clause.id))
+
+
+def load_legacy_references(units: dict[str, Unit]) -> None:
+    """Some 2018 procedures and documents of P-TP and VP-HDND-UBND still cite ISO 9001:2008 clauses
+    beside their 2015 ones (only when created now: a second run, or a remapped one, is left alone)."""
+    for unit_code, code, title, kind, approver, numbers in LEGACY_DOCUMENTS:
+        unit = units.get(unit_code)
+        if unit is None:
+            continue
+        exists = db.session.scalar(
+            select(ControlledDocument.id).where(
+                ControlledDocument.unit_id == unit.id, ControlledDocument.code == code
+            )
+        )
+        if exists is not None:
+            continue
+        document = documents.create_document(
+            unit,
+            actor=None,
+            code=code,
+            title=title,
+            kind=kind,
+            approver=approver,
+            issue_date=date(2018, 1, 15),
+            review_due=date(2019, 1, 15),
+            clauses="7.5" if kind == "manual" else "10.2",
+            upload=(f"{code}.docx", _sample_file(title, unit)),
+        )
+        documents.issue(document, actor=None)
+        _cite_2008(DocumentClause, "document_id", document.id, numbers)
+        db.session.flush()
+        db.session.expire(document, ["clause_links"])
+
+
 def load_documents_demo(units: dict[str, Unit]) -> None:
     """Create what is missing; leave what exists (a second run changes nothing)."""
     texts: dict[str, LegalText] = {t.number: t for t in db.session.scalars(select(LegalText))}
@@ -315,3 +386,4 @@ def load_documents_demo(units: dict[str, Unit]) -> None:
                 if db.session.get(ProcessLegalRef, (process.id, texts[number].id)) is None:
                     legal.cite(process, texts[number], actor=None)
     db.session.flush()
+    load_legacy_references(units)

@@ -173,7 +173,7 @@ def parse_clauses(text: str, *, field: str = "clauses") -> list[Clause]:
 
 
 def clauses_text(document: ControlledDocument) -> str:
-    return ", ".join(c.number for c in document.clauses)
+    return ", ".join(c.number for c in document.clauses if c.edition == "2015")
 
 
 def _check_fields(code: str, title: str, kind: str) -> None:
@@ -193,7 +193,8 @@ def _check_dates(issue_date: date | None, review_due: date | None) -> None:
 def _set_clauses(document: ControlledDocument, clauses: list[Clause]) -> None:
     wanted = {c.id for c in clauses}
     for link in list(document.clause_links):
-        if link.clause_id not in wanted:
+        # a legacy 2008 reference stays until a person remaps it (the form edits 2015 ones only)
+        if link.clause_id not in wanted and link.clause.edition == "2015":
             document.clause_links.remove(link)
     have = {link.clause_id for link in document.clause_links}
     for clause in clauses:
@@ -392,7 +393,8 @@ def new_revision(document: ControlledDocument, *, actor: User | None) -> Control
         file_size=document.file_size,
         file_type=document.file_type,
     )
-    _set_clauses(draft, document.clauses)
+    for link in document.clause_links:  # the new revision cites what this one cites, remapped ones too
+        draft.clause_links.append(DocumentClause(clause=link.clause, remapped_from=link.remapped_from))
     db.session.add(draft)
     db.session.flush()
     return draft

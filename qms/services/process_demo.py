@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import select
 
 from qms.extensions import db
+from qms.models.clauses import Clause
 from qms.models.org import Unit
-from qms.models.processes import Process
+from qms.models.processes import Process, ProcessClause
 from qms.services import processes
 from qms.services.history import act_as
 
@@ -144,6 +145,20 @@ LINKS = [
 ]
 
 
+# Written under ISO 9001:2008, these procedures still cite 2008 clauses beside their 2015 ones: the
+# references a person remaps during the transition (the procedure form itself takes 2015 clauses only).
+LEGACY_2008 = {"QT-KSTL": ("4.2.3",), "QT-KSHS": ("4.2.4",), "QT-TNMT-01": ("7.5.1", "7.2.1")}
+
+
+def _cite_2008(process: Process) -> None:
+    for number in LEGACY_2008.get(process.code, ()):
+        clause = db.session.scalar(select(Clause).where(Clause.edition == "2008", Clause.number == number))
+        if clause is not None:
+            db.session.add(ProcessClause(process_id=process.id, clause_id=clause.id))
+    db.session.flush()
+    db.session.expire(process, ["clause_links"])
+
+
 def _build(spec: dict[str, Any], unit: Unit, effective: date) -> Process:
     fields = {k: v for k, v in spec.items() if k not in ("code", "unit", "steps")}
     process = processes.create_process(actor=None, unit=unit, code=spec["code"], **fields)
@@ -166,6 +181,7 @@ def _build(spec: dict[str, Any], unit: Unit, effective: date) -> Process:
             values["next_step_id"] = created[target - 1].id
         processes.update_step(step, actor=None, **values)
     processes.approve(process, actor=None, effective_date=effective)
+    _cite_2008(process)
     return process
 
 

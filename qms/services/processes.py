@@ -226,14 +226,16 @@ def lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-def cited_references(process: Process) -> list[str]:
+def cited_references(process: Process, clause_lines: list[str] | None = None) -> list[str]:
     """Section 3 (Tài liệu viện dẫn): the clause references, the legal texts cited, then the free-text
-    references."""
+    references. `clause_lines` replaces the clause references (the export's edition choice)."""
     from qms.services import legal  # legal builds on this module
 
-    cited = (
-        [f"TCVN ISO 9001:2015 — {', '.join(c.number for c in process.clauses)}"] if process.clauses else []
-    )
+    if clause_lines is not None:
+        cited = list(clause_lines)
+    else:
+        by_edition = {e: [c.number for c in process.clauses if c.edition == e] for e in ("2015", "2008")}
+        cited = [f"TCVN ISO 9001:{e} — {', '.join(numbers)}" for e, numbers in by_edition.items() if numbers]
     texts = [ref.legal_text for ref in legal.citations_of(process)]
     numbers = [text.number for text in texts]
     cited += [f"{text.number} — {text.title}" for text in texts]
@@ -486,7 +488,8 @@ def _parse_clauses(text: str) -> list[Clause]:
 def _set_clauses(process: Process, clauses: list[Clause]) -> None:
     wanted = {c.id for c in clauses}
     for link in list(process.clause_links):
-        if link.clause_id not in wanted:
+        # a legacy 2008 reference stays until a person remaps it (the form edits 2015 ones only)
+        if link.clause_id not in wanted and link.clause.edition == Edition.ISO_2015.value:
             process.clause_links.remove(link)
     have = {link.clause_id for link in process.clause_links}
     for clause in clauses:
@@ -753,7 +756,7 @@ def new_version(process: Process, *, actor: User | None) -> Process:
         previous_id=process.id,
     )
     for link in process.clause_links:
-        copy.clause_links.append(ProcessClause(clause=link.clause))
+        copy.clause_links.append(ProcessClause(clause=link.clause, remapped_from=link.remapped_from))
     db.session.add(copy)
     old_steps = list(process.steps)
     new_steps = {}

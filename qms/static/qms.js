@@ -6,6 +6,7 @@
  * 2. <form data-warn-unsaved> becomes dirty on input or change; while a form is dirty, leaving the
  *    page asks first (beforeunload). Submitting the form clears it.
  * 3. A <select data-autosubmit> submits its form when the user picks another option.
+ * 4. A checkbox <input data-check-all="NAME"> checks or clears every checkbox named NAME of its form.
  */
 (function () {
   "use strict";
@@ -59,6 +60,18 @@
   }
   document.addEventListener("input", markDirty, true);
   document.addEventListener("change", markDirty, true);
+
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (box instanceof HTMLInputElement && box.hasAttribute("data-check-all") && box.form) {
+      var name = box.getAttribute("data-check-all");
+      box.form.querySelectorAll('input[type="checkbox"]').forEach(function (other) {
+        if (other.name === name && !other.disabled) {
+          other.checked = box.checked;
+        }
+      });
+    }
+  });
 
   document.addEventListener("change", function (event) {
     var field = event.target;

@@ -201,7 +201,7 @@ def edit(process_id: int) -> str | WerkzeugResponse:
         return redirect(url_for("processes.show", process_id=process.id))
     form = ProcessForm(obj=process)
     if not form.is_submitted():
-        form.clauses.data = " ".join(c.number for c in process.clauses)
+        form.clauses.data = " ".join(c.number for c in process.clauses if c.edition == "2015")
         form.forms_text.data = processes.forms_text(process)
         form.records_text.data = processes.records_text(process)
         form.time_limit_days.data = processes.fmt_days(process.time_limit_days)
@@ -391,5 +391,6 @@ def export_docx(process_id: int) -> Response:
 
     process = _load(process_id)
     lang = request.args.get("lang") or current_lang()
-    data = procedure_docx(process, "en" if lang == "en" else "vi")
+    edition = request.args.get("edition") if request.args.get("edition") in ("2008", "2015") else None
+    data = procedure_docx(process, "en" if lang == "en" else "vi", edition)
     return document_download(data, f"{process.code}-v{process.version}.docx")
