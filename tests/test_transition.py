@@ -361,6 +361,7 @@ def test_progress_figures_chart_and_sorting(app, people, as_user, monkeypatch):
     monkeypatch.setattr(
         remapping, "references_left", lambda unit_ids=None: {people.unit_a.id: 3, people.unit_b.id: 1}
     )
+    monkeypatch.setattr(remapping, "references_left_total", lambda: 4)
     monkeypatch.setattr(remapping, "remap_url", lambda code=None: f"/remap/{code}" if code else "/remap/")
     transition = opened(people, people.unit_a, people.unit_b)
     a = people.unit_a

@@ -24,7 +24,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from flask import url_for
+from flask import has_request_context, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, exists, func, literal, or_, select, union_all
@@ -525,7 +525,10 @@ def accepted_for_unit(unit_id: int) -> list[AcceptedReference]:
 
 
 def remap_url(unit_code: str | None = None) -> str | None:
-    """The page listing a unit's (or, with None, the whole organisation's) 2008 references."""
+    """The page listing a unit's (or, with None, the whole organisation's) 2008 references; None outside a
+    request (a document or a command has no page to link to)."""
+    if not has_request_context():
+        return None
     if unit_code is None:
         return url_for("remapping.overview")
     return url_for("remapping.unit_screen", code=unit_code)

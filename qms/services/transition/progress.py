@@ -106,7 +106,7 @@ def progress(
         result.applicable += applicable
         result.overdue += overdue
     if unit_ids is None:
-        result.left = sum(int(v) for v in remapping.references_left().values())
+        result.left = remapping.references_left_total()  # a multi-unit audit's reference counts once
     else:
         result.left = sum(r.left for r in result.rows)
     sort_rows(result.rows, sort, descending)
