@@ -438,7 +438,7 @@ def correct_mapping(
         raise DomainError(message, field="relation")
     alternatives = mapping.alternatives if alternatives is None else alternatives.strip()
     alternatives_vi = mapping.alternatives_vi if alternatives_vi is None else alternatives_vi.strip()
-    if status == MappingStatus.DISPUTED and not (alternatives or alternatives_vi):
+    if status == MappingStatus.DISPUTED and not alternatives:
         raise DomainError(_("Say what the sources propose instead."), field="alternatives")
     act_as(actor)
     mapping.status = status
