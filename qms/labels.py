@@ -388,8 +388,10 @@ register(
     fields={
         "status": _l("Status"),
         "relation": _l("Relation"),
-        "alternatives": _l("Alternatives"),
-        "note": _l("Note"),
+        "alternatives": _l("Alternatives (English)"),
+        "alternatives_vi": _l("Alternatives (Vietnamese)"),
+        "note": _l("Note (English)"),
+        "note_vi": _l("Note (Vietnamese)"),
         "source": _l("Source"),
         "clause_2008_id": _l("ISO 9001:2008 clause"),
         "clause_2015_id": _l("ISO 9001:2015 clause"),

@@ -121,7 +121,8 @@ def test_the_migration_brings_an_existing_database_to_the_shipped_data(empty_dat
         assert len(shipped) == 123
         found = db.session.execute(
             text(
-                "SELECT o.number, n.number, m.status, m.relation, m.note, m.alternatives, m.source, m.id"
+                "SELECT o.number, n.number, m.status, m.relation, m.note, m.alternatives, m.source, m.id,"
+                " m.note_vi, m.alternatives_vi"
                 " FROM clause_mapping m LEFT JOIN clause o ON o.id = m.clause_2008_id"
                 " JOIN clause n ON n.id = m.clause_2015_id"
             )
@@ -129,17 +130,30 @@ def test_the_migration_brings_an_existing_database_to_the_shipped_data(empty_dat
         assert len(found) == 123
         by_pair = {(old or "", new): rest for old, new, *rest in found}
         assert set(by_pair) == set(shipped)
-        for pair, (status, relation, note, alternatives, source, mapping_id) in by_pair.items():
+        for pair, (
+            status,
+            relation,
+            note,
+            alternatives,
+            source,
+            mapping_id,
+            note_vi,
+            alternatives_vi,
+        ) in by_pair.items():
             row = shipped[pair]
             assert relation == row["relation"], pair
-            assert alternatives == row["alternatives"], pair
+            assert (alternatives, alternatives_vi) == (row["alternatives"], row["alternatives_vi"]), pair
             assert source == row["source"], pair
             if mapping_id == corrected:
-                assert (status, note) == ("verified", "Checked")  # the administrator's correction stays
+                # the administrator's correction stays; its Vietnamese note stays empty (the
+                # corrected English note is shown) rather than a translation of the shipped one
+                assert (status, note, note_vi) == ("verified", "Checked", "")
             else:
-                assert (status, note) == (row["status"], row["note"]), pair
+                assert (status, note, note_vi) == (row["status"], row["note"], row["note_vi"]), pair
+                assert note_vi, pair
         assert tuple(by_pair[("6.2", "7.1.2")][:2]) == ("disputed", "intersect")
         assert "6.1 → 7.1.2" in by_pair[("6.2", "7.1.2")][3]
+        assert "Các bản sao ma trận N1293" in by_pair[("6.2", "7.1.2")][7]
         assert by_pair[("", "7.1.6")][1] == "new"
         assert ("4.1", "8.4.1") in by_pair  # one of the 15 pairs the first data lacked
         dropped = dict(
@@ -152,7 +166,8 @@ def test_the_migration_brings_an_existing_database_to_the_shipped_data(empty_dat
 
         downgrade(directory=str(MIGRATIONS_DIR), revision="q10issuing01")
         columns = {c["name"] for c in inspect(db.engine).get_columns("clause_mapping")}
-        assert "confidence" in columns and not {"status", "relation", "alternatives"} & columns
+        assert "confidence" in columns
+        assert not {"status", "relation", "alternatives", "note_vi", "alternatives_vi"} & columns
         assert "dropped_en" not in {c["name"] for c in inspect(db.engine).get_columns("clause")}
         statuses = {s for (s,) in db.session.execute(text("SELECT DISTINCT confidence FROM clause_mapping"))}
         assert statuses <= {"verified", "corroborated", "unverified"}  # disputed became unverified
@@ -456,3 +471,164 @@ def test_browser_download_button(orgdata, as_user):
     document = docx.Document(BytesIO(response.data))
     assert (len(document.tables) == 1 and "Tương ứng" in document.core_properties.title) or document.tables
     assert client.get("/clauses/correspondence.docx", query_string={"from": "1994"}).status_code == 404
+
+
+# --- notes and alternatives in Vietnamese ----------------------------------------------------
+
+PEOPLE_NOTE_VI = (
+    "Nguồn nhân lực được đặt cạnh Nhân sự (7.1.2); các bảng đối chiếu không thống nhất về cặp này."
+)
+PEOPLE_ALTERNATIVES_VI = (
+    "Các bản sao ma trận N1293: 6.1 → 7.1.2; một bảng khác theo kiểu N1293: chỉ 6.2 → 7.2"
+)
+PEOPLE_NOTE_EN = "Human resources set against People (7.1.2); the tables disagree on this pair."
+
+
+def test_every_pair_has_its_note_and_alternatives_in_vietnamese(app):
+    mappings = db.session.scalars(select(ClauseMapping)).all()
+    assert len(mappings) == 123
+    for mapping in mappings:
+        assert mapping.note_vi and mapping.note_vi != mapping.note, mapping.history_label()
+        assert bool(mapping.alternatives_vi) == bool(mapping.alternatives), mapping.history_label()
+    people = pair("6.2", "7.1.2")
+    assert (people.note_in("vi"), people.alternatives_in("vi")) == (PEOPLE_NOTE_VI, PEOPLE_ALTERNATIVES_VI)
+    assert people.note_in("en") == PEOPLE_NOTE_EN and people.alternatives_in("en").startswith(
+        "N1293 reproductions"
+    )
+    assert "sổ tay chất lượng" in pair("4.2", "7.5").note_in("vi")
+    assert "đại diện lãnh đạo" in pair("5.5.2", "5.3").note_in("vi")
+    assert "hành động phòng ngừa" in pair("8.5.3", "6.1").note_in("vi").lower()
+    # a Vietnamese text nobody wrote falls back to the English one
+    people.note_vi = people.alternatives_vi = ""
+    assert (people.note_in("vi"), people.alternatives_in("vi")) == (PEOPLE_NOTE_EN, people.alternatives)
+    db.session.rollback()
+
+
+def test_init_fills_the_vietnamese_notes_of_rows_nobody_corrected(orgdata):
+    people, audit = pair("6.2", "7.1.2"), pair("8.2.2", "9.2")
+    reference.correct_mapping(audit, actor=orgdata.admin, status="verified", note="Checked", note_vi="")
+    db.session.commit()
+    db.session.execute(
+        ClauseMapping.__table__.update()
+        .where(ClauseMapping.id.in_([people.id, audit.id]))
+        .values(note_vi="", alternatives_vi="")
+    )
+    db.session.commit()
+    result = reference.load_reference_data()
+    db.session.commit()
+    assert result.mappings_updated == 1
+    db.session.expire_all()
+    assert (people.note_vi, people.alternatives_vi) == (PEOPLE_NOTE_VI, PEOPLE_ALTERNATIVES_VI)
+    assert (audit.note, audit.note_vi) == ("Checked", "")  # corrected: left as the administrator left it
+    assert audit.note_in("vi") == "Checked"
+    assert reference.load_reference_data().mappings_updated == 0
+
+
+def test_clause_and_admin_pages_show_notes_in_the_interface_language(orgdata, as_user):
+    client = as_user("member_a")
+    client.post("/language/vi")
+    table = counterpart_table(client.get("/clauses/2015/7.1.2").get_data(as_text=True))
+    assert PEOPLE_NOTE_VI in table and PEOPLE_ALTERNATIVES_VI in table
+    assert PEOPLE_NOTE_EN not in table and "N1293 reproductions" not in table
+    table = counterpart_table(client.get("/clauses/2008/6.2").get_data(as_text=True))
+    assert PEOPLE_NOTE_VI in table
+    client.post("/language/en")
+    table = counterpart_table(client.get("/clauses/2015/7.1.2").get_data(as_text=True))
+    assert PEOPLE_NOTE_EN in table and "N1293 reproductions: 6.1 → 7.1.2" in table
+    assert PEOPLE_NOTE_VI not in table
+
+    client = as_user("admin")
+    client.post("/language/vi")
+    page = client.get("/admin/correspondence").get_data(as_text=True)
+    assert PEOPLE_NOTE_VI in page and PEOPLE_ALTERNATIVES_VI in page and PEOPLE_NOTE_EN not in page
+    client.post("/language/en")
+    page = client.get("/admin/correspondence").get_data(as_text=True)
+    assert PEOPLE_NOTE_EN in page and PEOPLE_NOTE_VI not in page
+
+
+def test_exports_show_notes_in_the_document_language(runner, tmp_path):
+    import docx
+
+    from cli import cli
+
+    def people_notes(lang: str) -> str:
+        out = tmp_path / f"{lang}.docx"
+        result = runner.invoke(
+            cli, ["export", "correspondence", "--from", "2015", "--lang", lang, "-o", str(out)]
+        )
+        assert result.exit_code == 0, result.output
+        rows = doc_rows(docx.Document(str(out)))
+        (row,) = [r for r in rows if r[0] == "7.1.2" and r[2].startswith("6.2 ")]
+        return row[5]
+
+    vietnamese = people_notes("vi")
+    assert PEOPLE_NOTE_VI in vietnamese and PEOPLE_ALTERNATIVES_VI in vietnamese
+    assert PEOPLE_NOTE_EN not in vietnamese and "N1293 reproductions" not in vietnamese
+    english = people_notes("en")
+    assert PEOPLE_NOTE_EN in english and "Alternatives: N1293 reproductions: 6.1 → 7.1.2" in english
+    assert PEOPLE_NOTE_VI not in english
+
+
+def test_browser_download_in_vietnamese_has_vietnamese_notes(orgdata, as_user):
+    import docx
+
+    client = as_user("member_a")
+    client.post("/language/vi")
+    response = client.get("/clauses/correspondence.docx", query_string={"from": "2008"})
+    assert response.status_code == 200
+    rows = doc_rows(docx.Document(BytesIO(response.data)))
+    (row,) = [r for r in rows if r[0] == "6.2" and r[2].startswith("7.1.2 ")]
+    assert PEOPLE_NOTE_VI in row[5] and PEOPLE_ALTERNATIVES_VI in row[5]
+
+
+def test_admin_corrects_both_languages_with_history(orgdata, as_user):
+    from qms.services.history import history_of
+
+    mapping = pair("6.2", "7.1.2")
+    client = as_user("admin")
+    client.post("/language/vi")
+    form = client.get(f"/admin/mappings/{mapping.id}").get_data(as_text=True)
+    order = [form.index(f'name="{name}"') for name in ("note_vi", "alternatives_vi", "note", "alternatives")]
+    assert order == sorted(order)  # the Vietnamese fields first
+    assert PEOPLE_NOTE_VI in form and PEOPLE_NOTE_EN in form
+    response = client.post(
+        f"/admin/mappings/{mapping.id}",
+        data={
+            "status": "disputed",
+            "relation": "intersect",
+            "note_vi": "Đã đối chiếu lại với các bảng.",
+            "alternatives_vi": "Một bảng: chỉ 6.2 → 7.2",
+            "note": "Rechecked against the tables.",
+            "alternatives": "One table: 6.2 → 7.2 only",
+        },
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    mapping = db.session.get(ClauseMapping, mapping.id)
+    assert (mapping.note_vi, mapping.alternatives_vi, mapping.note, mapping.alternatives) == (
+        "Đã đối chiếu lại với các bảng.",
+        "Một bảng: chỉ 6.2 → 7.2",
+        "Rechecked against the tables.",
+        "One table: 6.2 → 7.2 only",
+    )
+    entry = history_of("clause_mapping", mapping.id)[0]
+    assert entry.actor_id == orgdata.admin.id
+    assert entry.changes["note_vi"] == [PEOPLE_NOTE_VI, "Đã đối chiếu lại với các bảng."]
+    assert entry.changes["alternatives_vi"] == [PEOPLE_ALTERNATIVES_VI, "Một bảng: chỉ 6.2 → 7.2"]
+    assert entry.changes["note"][1] == "Rechecked against the tables."
+    history = client.get(f"/admin/mappings/{mapping.id}").get_data(as_text=True)
+    assert "Ghi chú (tiếng Việt)" in history
+    # the correction survives `qms init`, in both languages
+    reference.load_reference_data()
+    db.session.commit()
+    db.session.expire_all()
+    mapping = db.session.get(ClauseMapping, mapping.id)
+    assert (mapping.note_vi, mapping.note) == (
+        "Đã đối chiếu lại với các bảng.",
+        "Rechecked against the tables.",
+    )
+    page = client.get("/clauses/2015/7.1.2").get_data(as_text=True)
+    assert "Đã đối chiếu lại với các bảng." in counterpart_table(page)
+    client.post("/language/en")
+    page = client.get("/clauses/2015/7.1.2").get_data(as_text=True)
+    assert "Rechecked against the tables." in counterpart_table(page)

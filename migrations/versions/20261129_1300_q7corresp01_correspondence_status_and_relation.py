@@ -1,4 +1,5 @@
-"""the correspondence's status and relation; 2008 requirements 2015 no longer makes
+"""the correspondence's status and relation, its notes and alternatives in Vietnamese; 2008
+requirements 2015 no longer makes
 
 Revision ID: q7corresp01
 Revises: q10issuing01
@@ -8,7 +9,7 @@ Existing databases are brought to the shipped data (qms/data) by
 qms.services.reference.sync_correspondence, which works on a bare Connection through lightweight
 table definitions: the migration and `qms init` then read the shipped CSV the same way, and a
 later change of the ORM models cannot break this migration. Rows an administrator corrected
-(a history update exists for them) keep their status and note.
+(a history update exists for them) keep their status and their notes in both languages.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -35,6 +36,8 @@ def upgrade():
                               existing_nullable=False)
         batch_op.add_column(sa.Column('relation', sa.String(length=20), nullable=True))
         batch_op.add_column(sa.Column('alternatives', sa.Text(), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('note_vi', sa.Text(), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('alternatives_vi', sa.Text(), nullable=False, server_default=''))
 
     # every existing row gets a relation before the column becomes required: the shipped one where
     # the data names the pair, otherwise 'new' without a 2008 side and 'intersect' (the weakest claim)
@@ -50,6 +53,8 @@ def upgrade():
     with op.batch_alter_table('clause_mapping', schema=None) as batch_op:
         batch_op.alter_column('relation', existing_type=sa.String(length=20), nullable=False)
         batch_op.alter_column('alternatives', server_default=None)
+        batch_op.alter_column('note_vi', server_default=None)
+        batch_op.alter_column('alternatives_vi', server_default=None)
         batch_op.create_check_constraint(
             batch_op.f('ck_clause_mapping_status'),
             "status IN ('verified', 'corroborated', 'disputed', 'unverified')",
@@ -71,6 +76,8 @@ def downgrade():
         batch_op.drop_constraint(batch_op.f('ck_clause_mapping_status'), type_='check')
     op.execute("UPDATE clause_mapping SET status = 'unverified' WHERE status = 'disputed'")
     with op.batch_alter_table('clause_mapping', schema=None) as batch_op:
+        batch_op.drop_column('alternatives_vi')
+        batch_op.drop_column('note_vi')
         batch_op.drop_column('alternatives')
         batch_op.drop_column('relation')
         batch_op.alter_column('status', new_column_name='confidence', existing_type=sa.String(length=20),

@@ -33,10 +33,12 @@ def _counterpart(mapping: ClauseMapping, other: str, lang: str) -> str:
     return f"{clause.number} {title}".strip()
 
 
-def _notes(mapping: ClauseMapping) -> str:
-    parts = [mapping.note] if mapping.note else []
-    if mapping.alternatives:
-        parts.append(_("Alternatives: %(alternatives)s", alternatives=mapping.alternatives))
+def _notes(mapping: ClauseMapping, lang: str) -> str:
+    note = mapping.note_in(lang)
+    alternatives = mapping.alternatives_in(lang)
+    parts = [note] if note else []
+    if alternatives:
+        parts.append(_("Alternatives: %(alternatives)s", alternatives=alternatives))
     return "\n".join(parts)
 
 
@@ -55,7 +57,7 @@ def _rows(from_edition: str, lang: str) -> list[tuple[str, ...]]:
         for i, mapping in enumerate(entry.mappings):
             counterpart = getattr(mapping, other)
             other_name = f"{counterpart.edition} {counterpart.number}" if counterpart else ""
-            notes = _notes(mapping)
+            notes = _notes(mapping, lang)
             if i == 0 and dropped_note:
                 notes = f"{dropped_note}\n{notes}" if notes else dropped_note
             rows.append(

@@ -90,11 +90,23 @@ class MappingForm(FlaskForm):
         choices=lambda: list(RELATION_LABELS.items()),
         description=_l("How the 2008 requirement relates to the 2015 one: your judgement."),
     )
+    note_vi = TextAreaField(
+        _l("Note (Vietnamese)"),
+        validators=[Length(max=2000)],
+        description=_l("What changed between the editions, as Vietnamese users read it."),
+    )
+    alternatives_vi = TextAreaField(
+        _l("Alternatives (Vietnamese)"),
+        validators=[Length(max=2000)],
+        description=_l("For a disputed correspondence: what the other sources propose, in Vietnamese."),
+    )
     note = TextAreaField(
-        _l("Note"), validators=[Length(max=2000)], description=_l("What changed between the editions.")
+        _l("Note (English)"),
+        validators=[Length(max=2000)],
+        description=_l("What changed between the editions."),
     )
     alternatives = TextAreaField(
-        _l("Alternatives"),
+        _l("Alternatives (English)"),
         validators=[Length(max=2000)],
         description=_l("For a disputed correspondence: what the other sources propose."),
     )

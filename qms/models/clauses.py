@@ -97,13 +97,23 @@ class ClauseMapping(Tracked, Base):
     clause_2008_id: Mapped[int | None] = mapped_column(ForeignKey("clause.id"), index=True)
     clause_2015_id: Mapped[int | None] = mapped_column(ForeignKey("clause.id"), index=True)
     note: Mapped[str] = mapped_column(Text, default="")
+    note_vi: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20))
     relation: Mapped[str] = mapped_column(String(20))
     alternatives: Mapped[str] = mapped_column(Text, default="")
+    alternatives_vi: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(Text, default="")
 
     clause_2008: Mapped[Clause | None] = relationship(foreign_keys=[clause_2008_id], lazy="joined")
     clause_2015: Mapped[Clause | None] = relationship(foreign_keys=[clause_2015_id], lazy="joined")
+
+    def note_in(self, lang: str) -> str:
+        """What changed, in the language asked; Vietnamese falls back to English when not written."""
+        return (self.note_vi if lang == "vi" else "") or self.note
+
+    def alternatives_in(self, lang: str) -> str:
+        """What other sources propose, in the language asked; Vietnamese falls back to English."""
+        return (self.alternatives_vi if lang == "vi" else "") or self.alternatives
 
     def history_label(self) -> str:
         old = self.clause_2008.number if self.clause_2008 is not None else "—"

@@ -40,6 +40,8 @@ class CorrespondenceRow:
     note: str
     alternatives: str
     source: str
+    note_vi: str = ""
+    alternatives_vi: str = ""
 
 
 def correspondence_rows(data_dir: Path = DATA_DIR) -> list[CorrespondenceRow]:
@@ -54,6 +56,8 @@ def correspondence_rows(data_dir: Path = DATA_DIR) -> list[CorrespondenceRow]:
                 note=row["note"].strip(),
                 alternatives=row["alternatives"].strip(),
                 source=row["source"].strip(),
+                note_vi=(row.get("note_vi") or "").strip(),
+                alternatives_vi=(row.get("alternatives_vi") or "").strip(),
             )
         )
     return rows
@@ -79,7 +83,9 @@ _mapping = table(
     column("status"),
     column("relation"),
     column("note"),
+    column("note_vi"),
     column("alternatives"),
+    column("alternatives_vi"),
     column("source"),
 )
 _history = table("history_entry", column("record_type"), column("record_id"), column("action"))
@@ -97,16 +103,16 @@ def corrected_mapping_ids(connection: Connection) -> set[int]:
 class SyncResult:
     mappings_added: int = 0
     mappings_updated: int = 0
-    mappings_kept: int = 0  # corrected by an administrator: status and note left as they are
+    mappings_kept: int = 0  # corrected by an administrator: status and notes left as they are
     clauses_updated: int = 0
 
 
 def sync_correspondence(connection: Connection, data_dir: Path = DATA_DIR) -> SyncResult:
     """Bring the correspondence and the 2008 clauses' dropped text of an existing database to the
-    shipped data: pairs get the shipped status, relation, note, alternatives and source; missing
-    pairs are added (when both their clauses exist); pairs an administrator corrected keep their
-    status and note. Rows the data does not name get a default relation. Works on a Connection
-    (no ORM session), so a migration can run it."""
+    shipped data: pairs get the shipped status, relation, notes and alternatives (English and
+    Vietnamese) and source; missing pairs are added (when both their clauses exist); pairs an
+    administrator corrected keep their status and notes in both languages. Rows the data does not
+    name get a default relation. Works on a Connection (no ORM session), so a migration can run it."""
     result = SyncResult()
     ids = {
         (edition, number): clause_id
@@ -142,7 +148,9 @@ def sync_correspondence(connection: Connection, data_dir: Path = DATA_DIR) -> Sy
             "status": row.status,
             "relation": row.relation,
             "note": row.note,
+            "note_vi": row.note_vi,
             "alternatives": row.alternatives,
+            "alternatives_vi": row.alternatives_vi,
             "source": row.source,
         }
         found = existing.get((old_id, new_id))
@@ -157,6 +165,7 @@ def sync_correspondence(connection: Connection, data_dir: Path = DATA_DIR) -> Sy
         if mapping_id in corrected:
             values.pop("status")
             values.pop("note")
+            values.pop("note_vi")
             result.mappings_kept += 1
         else:
             result.mappings_updated += 1
@@ -180,10 +189,11 @@ class LoadResult:
 def load_reference_data(data_dir: Path = DATA_DIR) -> LoadResult:
     """Insert what is missing and refresh clause titles and dropped text; a second run changes nothing.
 
-    Missing correspondence pairs are added with their status, relation and alternatives; a row
-    without a relation gets the shipped one (or a default); otherwise rows already in the database
-    are left alone: an administrator may have corrected them (the migration q7corresp01 brought
-    existing databases to the shipped data once).
+    Missing correspondence pairs are added with their status, relation, notes and alternatives; a
+    row without a relation gets the shipped one (or a default); a row nobody corrected and without
+    Vietnamese notes gets the shipped ones; otherwise rows already in the database are left alone:
+    an administrator may have corrected them (the migration q7corresp01 brought existing databases
+    to the shipped data once).
     """
     result = LoadResult()
     existing = {(c.edition, c.number): c for c in db.session.scalars(select(Clause))}
@@ -226,9 +236,16 @@ def load_reference_data(data_dir: Path = DATA_DIR) -> LoadResult:
         key = (old.id if old else None, new.id if new else None)
         mapping = pairs.get(key)
         if mapping is not None:
+            changed = False
             if not mapping.relation:
                 mapping.relation = row.relation if mapping.id not in corrected else default_relation(key[0])
-                result.mappings_updated += 1
+                changed = True
+            untranslated = not (mapping.note_vi or mapping.alternatives_vi)
+            if mapping.id not in corrected and untranslated and (row.note_vi or row.alternatives_vi):
+                mapping.note_vi = row.note_vi
+                mapping.alternatives_vi = row.alternatives_vi
+                changed = True
+            result.mappings_updated += 1 if changed else 0
             continue
         pairs[key] = ClauseMapping(
             clause_2008=old,
@@ -236,7 +253,9 @@ def load_reference_data(data_dir: Path = DATA_DIR) -> LoadResult:
             status=row.status,
             relation=row.relation,
             note=row.note,
+            note_vi=row.note_vi,
             alternatives=row.alternatives,
+            alternatives_vi=row.alternatives_vi,
             source=row.source,
         )
         db.session.add(pairs[key])
@@ -399,9 +418,11 @@ def correct_mapping(
     note: str,
     relation: str | None = None,
     alternatives: str | None = None,
+    note_vi: str | None = None,
+    alternatives_vi: str | None = None,
 ) -> ClauseMapping:
     """An administrator records what a check against the sources showed: status, relation, note
-    and alternatives (left as they are when not given)."""
+    and alternatives in English and Vietnamese (each left as it is when not given)."""
     access.require_admin(actor)
     if status not in set(MappingStatus):
         raise DomainError(_("Unknown status: %(value)s.", value=status), field="status")
@@ -416,6 +437,7 @@ def correct_mapping(
         )
         raise DomainError(message, field="relation")
     alternatives = mapping.alternatives if alternatives is None else alternatives.strip()
+    alternatives_vi = mapping.alternatives_vi if alternatives_vi is None else alternatives_vi.strip()
     if status == MappingStatus.DISPUTED and not alternatives:
         raise DomainError(_("Say what the sources propose instead."), field="alternatives")
     act_as(actor)
@@ -423,5 +445,8 @@ def correct_mapping(
     mapping.relation = relation
     mapping.note = note.strip()
     mapping.alternatives = alternatives
+    if note_vi is not None:
+        mapping.note_vi = note_vi.strip()
+    mapping.alternatives_vi = alternatives_vi
     db.session.flush()
     return mapping

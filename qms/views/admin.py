@@ -288,6 +288,8 @@ def mapping_edit(mapping_id: int) -> str | Response:
                 relation=form.relation.data,
                 note=form.note.data,
                 alternatives=form.alternatives.data,
+                note_vi=form.note_vi.data,
+                alternatives_vi=form.alternatives_vi.data,
             )
         except DomainError as exc:
             form_error(form, exc)
