@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -243,6 +244,20 @@ def import_objectives(file: str) -> None:
     )
 
 
+def on_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+@contextmanager
+def progress(label: str, length: int) -> Iterator[Callable[[], None]]:
+    """A progress bar on a terminal's stderr; quiet when stderr is a file or a pipe. Yields `tick()`."""
+    if not on_terminal():
+        yield lambda: None
+        return
+    with click.progressbar(length=length, label=label, file=sys.stderr) as bar:
+        yield lambda: bar.update(1)
+
+
 @cli.group("export")
 def export_group() -> None:
     """Export documents (.docx, .xlsx, .ics); every export takes -o/--output and --lang vi|en."""
@@ -476,8 +491,9 @@ def export_audit_report(
     audits = reporting.audits_of_year(year)
     if not audits:
         raise UserError(_("no audits in %(year)s", year=year))
-    with export_language(lang), click.progressbar(audits, label=_("Audit reports"), file=sys.stderr) as bar:
-        for audit in bar:
+    with export_language(lang), progress(_("Audit reports"), len(audits)) as tick:
+        for audit in audits:
+            tick()
             data = documents.audit_report_bytes(audit, lang)
             name = documents.file_name("audit-report", audit.ref)
             if fmt == "pdf":
@@ -639,8 +655,8 @@ def export_transition(unit_code: str | None, every: bool, output: str | None, la
     count = len(transition.scope)
 
     def build() -> Any:
-        with click.progressbar(length=count, label=_("Units"), file=sys.stderr) as bar:
-            return exports.city_report(transition, lang, tick=lambda: bar.update(1))
+        with progress(_("Units"), count) as tick:
+            return exports.city_report(transition, lang, tick=tick)
 
     _write_document(build, output, exports.city_file_name(lang), lang, fmt)
 

@@ -50,7 +50,7 @@ def items_table(doc: DocumentType, transition: Transition, unit: Unit, lang: str
         doc,
         [_("No."), _("Clause"), _("Item"), _("Status"), _("Evidence"), _("Owner"), _("Due")],
         rows,
-        widths_cm=[1.0, 1.5, 4.6, 2.0, 3.4, 2.0, 1.5],
+        widths_cm=[1.3, 1.5, 4.1, 1.9, 3.2, 1.9, 2.1],
         font_size=10,
     )
 
@@ -175,7 +175,7 @@ def city_report(
             )
             for i, r in enumerate(figures.rows, 1)
         ],
-        widths_cm=[1.0, 4.4, 1.5, 1.8, 1.8, 1.6, 1.9, 2.0],
+        widths_cm=[1.3, 4.1, 1.5, 1.8, 1.8, 1.6, 1.9, 2.0],
         font_size=10,
     )  # fmt: skip
     for number, row in enumerate(figures.rows, 2):
@@ -249,7 +249,7 @@ def plan(transition: Transition, lang: str) -> DocumentType:
             (i, s.unit.code, s.unit.name, s.owner.full_name if s.owner else "")
             for i, s in enumerate(sorted(transition.scope, key=lambda s: s.unit.code), 1)
         ],
-        widths_cm=[1.2, 3.0, 8.0, 3.8],
+        widths_cm=[1.3, 3.4, 7.5, 3.8],
         font_size=11,
     )
     layout.section_heading(doc, _("III. STEPS"))
@@ -257,7 +257,7 @@ def plan(transition: Transition, lang: str) -> DocumentType:
         doc,
         [_("No."), _("What"), _("Who"), _("Due")],
         [(s.position, s.what, s.who, fmt_date(s.due, lang)) for s in transition.steps],
-        widths_cm=[1.2, 8.6, 3.8, 2.4],
+        widths_cm=[1.3, 8.5, 3.8, 2.4],
         font_size=11,
     )
     layout.section_heading(doc, _("IV. DEADLINE"))
