@@ -444,3 +444,25 @@ def test_steering_edits_the_plans_steps(app, people, as_user):
     assert (
         as_user("manager_a").post(f"/transition/steps/{step.id}/edit", data={"what": "x"}).status_code == 403
     )
+
+
+def test_a_unit_that_worked_on_its_items_stays_in_scope(app, people):
+    transition = opened(people, people.unit_a, people.unit_b)
+    service.update_item(
+        item_of(people.unit_a, "policy"), actor=None, status="in_progress", owner_id=None, due=None, notes=""
+    )
+    db.session.commit()
+    with pytest.raises(DomainError) as refused:
+        service.update_transition(
+            transition, actor=None, title="T", target_date=TARGET, units=[people.unit_b], responsible=None
+        )
+    assert refused.value.field == "units" and "P-A" in str(refused.value)
+    db.session.rollback()
+    assert item_count(people.unit_a.id) == CATALOGUE  # nothing was removed
+
+    # a unit nobody has worked on leaves with its items
+    service.update_transition(
+        transition, actor=None, title="T", target_date=TARGET, units=[people.unit_a], responsible=None
+    )
+    db.session.commit()
+    assert item_count(people.unit_b.id) == 0 and item_count(people.unit_a.id) == CATALOGUE

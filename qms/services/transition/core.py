@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from qms import labels
 from qms.extensions import db
@@ -278,7 +278,7 @@ def update_transition(
     responsible: User | None,
 ) -> list[Unit]:
     """Steering changes the title, target, scope and who is responsible; returns the units added. A unit
-    taken out of scope loses its items (their history stays)."""
+    taken out of scope loses its items (their history stays) — only while nobody has worked on them."""
     if actor is not None:
         access.require_manage_transition(actor)
     title = (title or "").strip()
@@ -287,24 +287,58 @@ def update_transition(
     target = _check_dates(transition.started_on, target_date)
     if not units:
         raise DomainError(_("Choose at least one unit."), field="units")
+    wanted = {u.id for u in units}
+    leaving = [entry for entry in transition.scope if entry.unit_id not in wanted]
+    started = _units_with_work(transition, [entry.unit_id for entry in leaving])
+    if started:
+        raise DomainError(
+            _(
+                "%(units)s already worked on the transition: a unit with items started, notes or evidence "
+                "stays in scope.",
+                units=", ".join(sorted(started)),
+            ),
+            field="units",
+        )
     act_as(actor)
     transition.title, transition.target_date, transition.responsible = title[:300], target, responsible
-    wanted = {u.id for u in units}
-    for entry in list(transition.scope):
-        if entry.unit_id not in wanted:
-            for item in db.session.scalars(
-                select(TransitionItem).where(
-                    TransitionItem.transition_id == transition.id, TransitionItem.unit_id == entry.unit_id
-                )
-            ):
-                db.session.delete(item)
-            transition.scope.remove(entry)
+    for entry in leaving:
+        for item in db.session.scalars(
+            select(TransitionItem).where(
+                TransitionItem.transition_id == transition.id, TransitionItem.unit_id == entry.unit_id
+            )
+        ):
+            db.session.delete(item)
+        transition.scope.remove(entry)
     db.session.flush()
     added = [u for u in units if not _in_scope(transition, u)]
     for unit in added:
         _add_unit(transition, unit)
     db.session.flush()
     return added
+
+
+def _units_with_work(transition: Transition, unit_ids: list[int]) -> set[str]:
+    """Codes of those units whose items were started, noted or given evidence."""
+    if not unit_ids:
+        return set()
+    has_evidence = (
+        select(TransitionEvidence.id).where(TransitionEvidence.item_id == TransitionItem.id).exists()
+    )
+    stmt = (
+        select(Unit.code)
+        .join(TransitionItem, TransitionItem.unit_id == Unit.id)
+        .where(
+            TransitionItem.transition_id == transition.id,
+            TransitionItem.unit_id.in_(unit_ids),
+            or_(
+                TransitionItem.status != ItemStatus.NOT_STARTED.value,
+                TransitionItem.notes != "",
+                has_evidence,
+            ),
+        )
+        .distinct()
+    )
+    return set(db.session.scalars(stmt))
 
 
 def set_unit_owner(transition: Transition, unit: Unit, *, actor: User | None, owner_id: int | None) -> None:
