@@ -50,3 +50,15 @@ def test_a_remapped_procedure_lowers_the_count_and_joins_the_report(app: Flask, 
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
     assert "4.2.3" in cells and any("7.5.3" in c for c in cells)
     assert any(orgdata.manager_a.full_name in c for c in cells)
+
+
+def test_the_unit_page_leads_to_its_transition_and_its_2008_references(app: Flask, orgdata: Org) -> None:
+    legacy_procedure(orgdata.unit_a, "QT-01", ("4.2.3", "8.5.3"))
+    service.open_transition(actor=orgdata.user("steering"), target_date=date.today() + timedelta(days=100))
+    db.session.commit()
+    client = app.test_client()
+    login(client, orgdata.manager_a)
+    page = client.get(f"/units/{orgdata.unit_a.id}").get_data(as_text=True)
+    section = page.split('id="unit-transition"')[1].split("</p>")[0]
+    assert "/transition/units/P-A" in section and "/transition/references/units/P-A" in section
+    assert "Còn 2 viện dẫn ISO 9001:2008" in section

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from qms.extensions import db
 from qms.models.org import Unit
-from qms.services import access, objectives, org
+from qms.services import access, objectives, org, remapping, transition
 from qms.services.errors import NotAllowed
 from qms.services.history import history_of
 from qms.views.helpers import refuse
@@ -31,10 +31,15 @@ def show(unit_id: int) -> str:
     except NotAllowed as exc:
         refuse(exc)
     members = sorted(unit.memberships, key=lambda m: (m.role != "manager", m.user.full_name))
+    current = transition.current_transition()
+    in_transition = current is not None and any(s.unit_id == unit.id for s in current.scope)
+    transition_rows = transition.progress(current, unit_ids=[unit.id]).rows if in_transition else []
     return render_template(
         "units/show.html",
         unit=unit,
         members=members,
         history=history_of("unit", unit.id),
         quality=objectives.overview(unit),
+        transition_row=transition_rows[0] if transition_rows else None,
+        references_left=remapping.references_left([unit.id]).get(unit.id, 0),
     )
