@@ -122,4 +122,5 @@ def test_audit_report_export_does_not_grow_with_its_findings(app, two_audits):
             documents.audit_report(reporting.audit_by_ref(ref), "en")
         counts.append(len(statements))
     assert counts[0] == counts[1]
-    assert counts[0] <= 20, counts
+    # 20, and the 2015 equivalents of its 2008 scope and of its findings, read once each
+    assert counts[0] <= 22, counts

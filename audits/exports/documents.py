@@ -18,6 +18,7 @@ from audits.services import reporting
 from qms.exports import issuers, layout
 from qms.exports.document import heading, key_values, paragraph, table, to_bytes
 from qms.formatting import fmt_date, fmt_datetime, fmt_number
+from qms.models.clauses import Clause
 from qms.models.issuing import DocType
 from qms.services import issuing, remapping, settings
 
@@ -57,17 +58,17 @@ def _team_table(doc: DocumentType, audit: Audit) -> None:
     )
 
 
-def _scope_clause(audit: Audit, link: AuditClause) -> str:
+def _scope_clause(audit: Audit, link: AuditClause, known: dict[tuple[int, int], list[Clause]]) -> str:
     """The clause number as audited; a remapped one or one kept with its 2015 equivalent in full."""
-    if link.clause.edition == audit.edition and link.remapped_from is None:
-        equivalent = remapping.clause_ref(link, "audit_scope", audit.id)
-        return link.clause.number if equivalent == link.clause.label else equivalent
-    return remapping.clause_ref(link, "audit_scope", audit.id)
+    shown = remapping.clause_ref(link, "audit_scope", audit.id, known)
+    if link.clause.edition == audit.edition and link.remapped_from_id is None and shown == link.clause.label:
+        return link.clause.number
+    return shown
 
 
-def _finding_clause(finding: Finding) -> str:
+def _finding_clause(finding: Finding, known: dict[tuple[int, int], list[Clause]]) -> str:
     """As written ("4.2.3 (2008)"); a remapped clause, or one kept with its 2015 equivalent, in full."""
-    shown = remapping.clause_ref(finding, "finding", finding.id)
+    shown = remapping.clause_ref(finding, "finding", finding.id, known)
     if shown == finding.clause.label:
         return f"{finding.clause.number} ({finding.clause.edition})"
     return shown
@@ -79,10 +80,13 @@ def _scope(doc: DocumentType, audit: Audit, lang: str) -> None:
         paragraph(doc, _("Processes: %(processes)s", processes=audit.processes))
     links = sorted(audit.clause_links, key=lambda link: link.clause.sort_key)
     if links:
+        # only a 2008 clause can carry a 2015 equivalent beside it
+        old = any(link.clause.edition == "2008" for link in links)
+        known = remapping.equivalents("audit_scope", [audit.id]) if old else {}
         table(
             doc,
             [_("Clause"), _("Requirement")],
-            [(_scope_clause(audit, link), link.clause.title(lang)) for link in links],
+            [(_scope_clause(audit, link, known), link.clause.title(lang)) for link in links],
             widths_cm=[2.5, 13.5],
         )
     else:
@@ -263,6 +267,8 @@ def audit_report(audit: Audit, lang: str, *, today: date | None = None) -> Docum
     )
     heading(doc, _("5. Findings"), 1)
     if findings:
+        old = [f.id for f in findings if f.clause.edition == "2008"]
+        known = remapping.equivalents("finding", old) if old else {}
         table(
             doc,
             [_("Ref."), _("Kind"), _("Clause"), _("Unit"), _("Statement"), _("Status")],
@@ -270,7 +276,7 @@ def audit_report(audit: Audit, lang: str, *, today: date | None = None) -> Docum
                 (
                     f.label,
                     _label(FINDING_KIND, f.kind),
-                    _finding_clause(f),
+                    _finding_clause(f, known),
                     f.unit.code,
                     f.statement,
                     _label(FINDING_STATUS, f.status),

@@ -30,7 +30,7 @@ from audits.views.programme_pages import programme_or_404, require_planner
 from qms.extensions import db
 from qms.models.clauses import Clause
 from qms.models.org import Unit, User
-from qms.services import access, org
+from qms.services import access, org, remapping
 from qms.services.errors import DomainError, NotAllowed, NotFound
 from qms.services.history import history_of
 from qms.views.helpers import flash_error, form_error, refuse
@@ -150,6 +150,7 @@ def _render_audit(
     return render_template(
         "audits/audit.html",
         audit=audit,
+        scope_known=remapping.equivalents("audit_scope", [audit.id]) if audit.edition == "2008" else {},
         findings=queries.findings_for_audit(audit),
         summary=queries.audit_summary(audit),
         checklist_summary=checklists.checklist_summary(audit),
@@ -474,12 +475,19 @@ def checklist(ref: str) -> str | Response:
         audit=audit,
         form=form,
         rows=rows_shown if can_edit else [(item, None) for item in audit.checklist],
+        known=_checklist_equivalents(audit),
         button=EmptyForm(),
         can_edit=can_edit,
         can_raise=can_edit and audit.status in (AuditStatus.IN_PROGRESS, AuditStatus.REPORTED),
         raises_finding=checklists.RAISES_FINDING,
         needs_finding=checklists.needs_finding,
     )
+
+
+def _checklist_equivalents(audit: Audit) -> dict[tuple[int, int], list[Clause]]:
+    """The 2015 equivalents beside the 2008 clauses of a checklist, read once for all its rows."""
+    old = [item.id for item in audit.checklist if item.clause is not None and item.clause.edition == "2008"]
+    return remapping.equivalents("checklist_item", old) if old else {}
 
 
 @bp.route("/<ref>/checklist/generate", methods=["POST"])

@@ -573,8 +573,14 @@ def equivalents(kind: str, record_ids: Collection[int]) -> dict[tuple[int, int],
     return result
 
 
-def clause_ref(row: Any, kind: str | None = None, record_id: int | None = None) -> str:
-    """A stored reference (a clause link, checklist item or finding) as the record shows it."""
+def clause_ref(
+    row: Any,
+    kind: str | None = None,
+    record_id: int | None = None,
+    known: dict[tuple[int, int], list[Clause]] | None = None,
+) -> str:
+    """A stored reference (a clause link, checklist item or finding) as the record shows it. A list of
+    many passes `known`, the `equivalents()` of all its records read at once."""
     clause = getattr(row, "clause", None)
     remapped_from = getattr(row, "remapped_from", None)
     if clause is None:
@@ -586,7 +592,8 @@ def clause_ref(row: Any, kind: str | None = None, record_id: int | None = None) 
         and record_id is not None
         and clause.edition == Edition.ISO_2008
     ):
-        found = equivalents(kind, [record_id]).get((record_id, clause.id), [])
+        lookup = known if known is not None else equivalents(kind, [record_id])
+        found = lookup.get((record_id, clause.id), [])
     return reference_text(clause, remapped_from, found)
 
 
