@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from flask import current_app, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy import Select, case, distinct, func, select
 
@@ -323,7 +324,11 @@ def _transition(unit: Unit | None, today: date) -> TransitionStatus | None:
     if transition is None:
         return None
     unit_ids = None if unit is None or unit.kind == UnitKind.CITY else {unit.id}
-    result = progress(transition, today=today, unit_ids=unit_ids)
+    if has_request_context():
+        result = progress(transition, today=today, unit_ids=unit_ids)
+    else:  # a command: progress() also names the pages of each unit, which needs a request to build
+        with current_app.test_request_context():
+            result = progress(transition, today=today, unit_ids=unit_ids)
     if not result.rows:
         return None
     return TransitionStatus(
