@@ -60,6 +60,7 @@ def _charts(board: Leadership) -> dict[str, Chart]:
                 line.unit.code,
                 [Segment(n, css, href, title) for n, css, title in parts],
                 f"{fmt_number(line.met)}/{fmt_number(line.objectives)}",
+                href,
             )
         )
     charts["objectives"] = bar_chart(objectives)
@@ -77,6 +78,7 @@ def _charts(board: Leadership) -> dict[str, Chart]:
                 )
             ],
             fmt_percent(line.late_rate),
+            url_for("objectives.statistics", unit_id=line.unit.id, year=year),
         )
         for line in board.with_cases()
     ]
@@ -96,7 +98,7 @@ def _charts(board: Leadership) -> dict[str, Chart]:
             Segment(line.open_actions - line.overdue_actions, "open", still_open, _("Open")),
         ]
         text = f"{fmt_number(line.open_actions)} ({fmt_number(line.overdue_actions)})"
-        actions.append(ChartRow(line.unit.code, segments, text))
+        actions.append(ChartRow(line.unit.code, segments, text, still_open))
     charts["actions"] = bar_chart(actions)
     if board.programme is not None and board.programme.exists:
         href = url_for("audits.programme", year=year)
@@ -108,18 +110,18 @@ def _charts(board: Leadership) -> dict[str, Chart]:
             (_("Closed"), p.closed),
         ]
         charts["programme"] = bar_chart(
-            [ChartRow(label, [Segment(n, "step", href, label)], fmt_number(n)) for label, n in steps]
+            [ChartRow(label, [Segment(n, "step", href, label)], fmt_number(n), href) for label, n in steps]
         )
     if board.transition is not None:
-        rows = [
-            ChartRow(
-                r.unit.code,
-                [Segment(r.percent, "behind" if r.behind else "done",
-                         url_for("transition.unit_items", code=r.unit.code), _("Done"))],
-                fmt_percent(r.percent),
+        rows = []
+        for r in board.transition.rows:
+            href = url_for("transition.unit_items", code=r.unit.code)
+            css = "behind" if r.behind else "done"
+            rows.append(
+                ChartRow(
+                    r.unit.code, [Segment(r.percent, css, href, _("Done"))], fmt_percent(r.percent), href
+                )
             )
-            for r in board.transition.rows
-        ]  # fmt: skip
         charts["transition"] = bar_chart(rows, scale_max=100)
     return charts
 
