@@ -222,9 +222,11 @@ def leadership(year: int, *, today: date | None = None) -> Leadership:
 
 # --- bar charts drawn by the page as inline SVG ------------------------------------------------
 
-CHART_WIDTH = 640
-LABEL_WIDTH = 150
-VALUE_WIDTH = 70
+CHART_WIDTH = (
+    420  # about the width of a half-page card: text keeps its size on a laptop and stays readable on a phone
+)
+LABEL_WIDTH = 110
+VALUE_WIDTH = 60
 ROW_HEIGHT = 22
 BAR_HEIGHT = 14
 
