@@ -222,9 +222,8 @@ def leadership(year: int, *, today: date | None = None) -> Leadership:
 
 # --- bar charts drawn by the page as inline SVG ------------------------------------------------
 
-CHART_WIDTH = (
-    420  # about the width of a half-page card: text keeps its size on a laptop and stays readable on a phone
-)
+# About the width of a half-page card: the text keeps its size on a laptop and stays readable on a phone.
+CHART_WIDTH = 420
 LABEL_WIDTH = 110
 VALUE_WIDTH = 60
 ROW_HEIGHT = 22
