@@ -626,6 +626,32 @@ def transition_open(target: Any, title: str | None, unit_codes: tuple[str, ...])
         )
 
 
+@export_group.command("annual-report")
+@click.option("--year", "year_text", required=True, metavar="YEAR", help="The year reported on.")
+@click.option("--unit", "unit_code", metavar="CODE", help="Only this unit and its sub-units.")
+@export_options(".docx")
+@with_appcontext
+@domain_errors
+def export_annual_report(
+    year_text: str, unit_code: str | None, output: str | None, lang: str, fmt: str
+) -> None:
+    """The yearly report's section on the quality system for YEAR (.docx): issued documents, internal
+    audits, management review, transition, dossier figures and satisfaction."""
+    from audits.exports import annual_report as exports
+    from audits.services.annual_report import parse_report_year
+    from qms.services import org
+
+    year = parse_report_year(year_text)
+    unit = org.unit_by_code(unit_code) if unit_code else None
+    _write_document(
+        lambda: exports.annual_report_bytes(year, unit, lang),
+        output,
+        exports.file_name(year, unit),
+        lang,
+        fmt,
+    )
+
+
 @export_group.command("transition")
 @click.option("--unit", "unit_code", metavar="CODE", help="The unit's gap assessment report.")
 @click.option("--all", "every", is_flag=True, help="The city-wide status report for the steering committee.")

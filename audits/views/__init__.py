@@ -18,6 +18,7 @@ def register(app: Flask) -> None:
         audit_pages,
         export_pages,
         finding_pages,
+        leadership_pages,
         programme_pages,
         question_pages,
         work_pages,

@@ -251,3 +251,19 @@ def require_remap(user: User | None, unit_ids: set[int], *, steering_only: bool)
         raise NotAllowed(
             _l("Only the unit's manager or the ISO steering committee may remap its references.")
         )
+
+
+# --- leadership -------------------------------------------------------------------------------
+# The leadership dashboard and the yearly report's section on the quality system: the leaders, the
+# steering committee and the administrator; auditors and units' people do not see them.
+
+
+def can_see_leadership(user: User | None) -> bool:
+    return _signed_in(user) and user.has_role(OrgRole.LEADER, OrgRole.STEERING, OrgRole.ADMIN)
+
+
+def require_see_leadership(user: User | None) -> None:
+    if not can_see_leadership(user):
+        raise NotAllowed(
+            _l("Only the leadership, the ISO steering committee and the administrator see this.")
+        )
