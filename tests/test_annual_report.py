@@ -177,7 +177,7 @@ def test_a_held_audit_its_nonconformity_and_the_transition_are_reported(app, org
         actor=None,
         target_date=date(2021, 6, 30),
         units=[orgdata.unit_a, orgdata.unit_b],
-        today=date(2019, 1, 2),
+        today=date(2018, 12, 3),  # started within the report's year
     )
     db.session.commit()
     report = service.annual_report(2018, today=date(2019, 3, 1))
@@ -214,3 +214,12 @@ def test_cli_refuses_a_bad_year_or_unit_with_one_line(app, orgdata, runner, tmp_
         assert result.exit_code == 1, result.output
         assert result.output.strip().splitlines() == [f"error: {message}"]
         assert not out.exists()
+
+
+def test_a_transition_started_after_the_year_is_not_in_its_report(app, orgdata):
+    transition_service.open_transition(
+        actor=None, target_date=date(2021, 6, 30), units=[orgdata.unit_a], today=date(2019, 1, 2)
+    )
+    db.session.commit()
+    assert service.annual_report(2018, today=date(2019, 3, 1)).transition is None
+    assert service.annual_report(2019, today=date(2019, 3, 1)).transition is not None

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask import current_app, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy import Select, case, distinct, func, select
 
@@ -319,16 +318,13 @@ def _audits_planned(year: int, unit_ids: set[int]) -> int:
     )
 
 
-def _transition(unit: Unit | None, today: date) -> TransitionStatus | None:
+def _transition(unit: Unit | None, year: int, today: date) -> TransitionStatus | None:
+    """The open transition's status, in the report of a year it had started by."""
     transition = current_transition()
-    if transition is None:
+    if transition is None or transition.started_on.year > year:
         return None
     unit_ids = None if unit is None or unit.kind == UnitKind.CITY else {unit.id}
-    if has_request_context():
-        result = progress(transition, today=today, unit_ids=unit_ids)
-    else:  # a command: progress() also names the pages of each unit, which needs a request to build
-        with current_app.test_request_context():
-            result = progress(transition, today=today, unit_ids=unit_ids)
+    result = progress(transition, today=today, unit_ids=unit_ids)
     if not result.rows:
         return None
     return TransitionStatus(
@@ -407,7 +403,7 @@ def annual_report(year: int, unit: Unit | None = None, *, today: date | None = N
         audit_round=audit_round,
         audits_planned=_audits_planned(year, unit_ids),
         reviews=review_summary.held_reviews(year, None if unit is None else unit.id),
-        transition=_transition(unit, today),
+        transition=_transition(unit, year, today),
         communes=_communes(year, kinds) if unit is None else None,
     )
     if unit is None:
