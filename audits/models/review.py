@@ -43,6 +43,8 @@ class ManagementReview(Tracked, Timestamped, Base):
         CheckConstraint("status <> 'held' OR snapshot IS NOT NULL", name="held_with_snapshot"),
         CheckConstraint("chair <> ''", name="chair_required"),
     )
+    # The snapshot is large: its change is recorded, its figures are not copied into the history.
+    __history_exclude__ = frozenset({"snapshot"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"), index=True)

@@ -1,0 +1,112 @@
+"""Management review: inputs gathered per 9.3.2 group, frozen when held, reopened by steering, its
+decisions on My work, in the digests and in the next review's input (a); access; bad input."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from audits.models import ManagementReview
+from audits.services.review import core
+from qms.extensions import db
+from qms.services import case_stats
+from qms.services.errors import DomainError, NotAllowed
+from tests.conftest import Org
+from tests.review_support import HELD_ON, build_data, org_review
+
+TODAY = date(2018, 9, 1)
+
+
+def test_inputs_of_each_group_from_a_known_data_set(orgdata: Org) -> None:
+    build_data(orgdata)
+    review = org_review(orgdata)
+    inputs = core.inputs_of(review, TODAY)
+
+    context = inputs["context"]
+    assert context["by_kind"] == {"external": 1, "internal": 0}
+    assert context["items"][0]["description"] == "Nghị định mới"
+
+    perf = inputs["performance"]
+    cases = {line["unit"]: line for line in perf["cases"]["by_unit"]}
+    assert cases["P-A"]["received"] == 1000 and cases["P-A"]["late_rate"] == "1.02"
+    assert cases["P-A"]["online_rate"] == "30.00"
+    # unit B: its two months of the period, not its year row nor September
+    assert (cases["P-B"]["received"], cases["P-B"]["resolved"], cases["P-B"]["late"]) == (200, 190, 10)
+    assert cases["P-B"]["granularity"] == "month" and cases["P-B"]["periods"] == 2
+    assert cases["P-B"]["on_time_rate"] == "94.74" and cases["P-B"]["late_rate"] == "5.26"
+    assert perf["cases"]["total"]["received"] == 1200
+
+    assert perf["satisfaction"] == [
+        {"unit": "P-A", "unit_name": "Phòng A", "granularity": "year", "index": "81.50", "respondents": 200}
+    ]
+    objectives = {o["indicator"]: o for o in perf["objectives"]["items"]}
+    assert objectives["Tỷ lệ trễ hạn"]["attainment"] == "met"
+    assert objectives["Tỷ lệ trễ hạn"]["value"] == "1.02"
+    assert objectives["Tỷ lệ trực tuyến"]["attainment"] == "not_met"
+    assert perf["objectives"]["by_unit"][0] | {} == {
+        "unit": "P-A", "unit_name": "Phòng A", "met": 1, "not_met": 1, "no_data": 0
+    }  # fmt: skip
+
+    ncs = perf["nonconformities"]
+    by_unit = {line["unit"]: line for line in ncs["by_unit"]}
+    # the minor NC's action was due 01/08; the major one waits for its plan (due 15 days after 17/07)
+    assert (by_unit["P-A"]["open"], by_unit["P-A"]["raised"], by_unit["P-A"]["overdue"]) == (2, 2, 2)
+    assert ncs["total"]["open"] == 2
+    assert {(c["clause"], c["count"]) for c in ncs["by_clause"]} == {("4.2.3", 1), ("8.2.2", 1)}
+    assert ncs["actions"] == {"open": 0, "overdue": 1, "done": 0}
+
+    audits = perf["audits"]
+    assert audits["held"] == 1 and audits["items"][0]["units"] == "P-A"
+    assert audits["programme"] == [{"year": 2018, "planned": 1, "done": 0, "cancelled": 0, "completion": "0.00"}]
+    found = {line["unit"]: line for line in audits["findings_by_unit"]}
+    assert (found["P-A"]["minor"], found["P-A"]["ofi"], found["P-A"]["major"]) == (1, 1, 1)
+    assert audits["findings_total"]["total"] == 3
+
+    risk = inputs["risks"]["by_unit"][0]
+    assert (risk["actions"], risk["done"], risk["open"], risk["overdue"]) == (3, 1, 2, 1)
+    assert inputs["improvement"]["count"] == 1
+    assert inputs["improvement"]["items"][0]["statement"] == "Có thể số hoá sổ theo dõi."
+
+
+def test_unit_review_gathers_only_its_unit(orgdata: Org) -> None:
+    build_data(orgdata)
+    review = core.create_review(
+        core.ReviewFields(HELD_ON, "Trưởng phòng B", "", date(2018, 1, 1), date(2018, 7, 31), orgdata.unit_b.id),
+        actor=orgdata.user("manager_b"),
+    )
+    inputs = core.inputs_of(review, TODAY)
+    assert [line["unit"] for line in inputs["performance"]["cases"]["by_unit"]] == ["P-B"]
+    assert inputs["performance"]["satisfaction"] == []
+    assert inputs["risks"]["by_unit"] == []
+    assert inputs["performance"]["audits"]["held"] == 0
+    assert inputs["performance"]["audits"]["findings_by_unit"] == []
+    assert inputs["performance"]["nonconformities"]["by_unit"] == []
+
+
+def test_held_review_keeps_its_figures_and_only_steering_reopens_it(orgdata: Org) -> None:
+    build_data(orgdata)
+    review = org_review(orgdata)
+    core.hold_review(review, actor=orgdata.user("steering"), today=TODAY)
+    db.session.commit()
+    case_stats.record_case_statistics(orgdata.unit_a, actor=None, period="2018", received=5, resolved=5, on_time=5, late=0)
+    db.session.commit()
+    review = db.session.get(ManagementReview, review.id)
+    line = next(x for x in core.inputs_of(review)["performance"]["cases"]["by_unit"] if x["unit"] == "P-A")
+    assert line["received"] == 1000  # frozen
+    with pytest.raises(DomainError) as refused:
+        core.save_notes(review, actor=orgdata.user("steering"), notes={"context": "x"}, conclusions="y")
+    assert refused.value.field == "conclusions"
+    with pytest.raises(NotAllowed):
+        core.reopen_review(review, actor=orgdata.user("leader"), reason="Sai số liệu")
+    with pytest.raises(DomainError) as no_reason:
+        core.reopen_review(review, actor=orgdata.user("steering"), reason=" ")
+    assert no_reason.value.field == "reason"
+    core.reopen_review(review, actor=orgdata.user("steering"), reason="Sai số liệu")
+    db.session.commit()
+    line = next(x for x in core.inputs_of(review, TODAY)["performance"]["cases"]["by_unit"] if x["unit"] == "P-A")
+    assert line["received"] == 5  # live again
+    from qms.services.history import history_of
+
+    entries = history_of("management_review", review.id)
+    assert "Sai số liệu" in str([e.__dict__ for e in entries])
