@@ -110,3 +110,87 @@ def test_held_review_keeps_its_figures_and_only_steering_reopens_it(orgdata: Org
 
     entries = history_of("management_review", review.id)
     assert "Sai số liệu" in str([e.__dict__ for e in entries])
+
+
+# --- pages -------------------------------------------------------------------------------------
+
+
+def test_review_page_shows_inputs_saves_notes_and_holds(orgdata: Org, as_user) -> None:  # type: ignore[no-untyped-def]
+    build_data(orgdata)
+    review = org_review(orgdata, held_on=date(2018, 8, 20))
+    client = as_user("steering")
+    page = client.get(f"/audits/reviews/{review.id}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'id="group-performance"' in html and "1.000" in html  # unit A's received, in Vietnamese
+    assert "1,02%" in html  # its late rate with a decimal comma
+    response = client.post(
+        f"/audits/reviews/{review.id}/notes",
+        data={"notes_resources": "Thiếu 2 công chức một cửa", "conclusions": "Hệ thống phù hợp"},
+    )
+    assert response.status_code == 302
+    assert db.session.get(ManagementReview, review.id).notes_resources == "Thiếu 2 công chức một cửa"
+    assert client.post(f"/audits/reviews/{review.id}/hold").status_code == 302
+    held = db.session.get(ManagementReview, review.id)
+    assert held.is_held and held.snapshot is not None
+    # editing a held review is refused next to the field, nothing written
+    refused = client.post(f"/audits/reviews/{review.id}/notes", data={"conclusions": "Khác"})
+    assert refused.status_code == 400
+    assert 'id="conclusions-error"' in refused.get_data(as_text=True)
+    assert db.session.get(ManagementReview, review.id).conclusions == "Hệ thống phù hợp"
+
+
+def test_review_form_refuses_a_period_ending_before_it_starts(orgdata: Org, as_user) -> None:  # type: ignore[no-untyped-def]
+    client = as_user("steering")
+    response = client.post(
+        "/audits/reviews/new",
+        data={"held_on": "2018-08-20", "chair": "Chủ tịch", "period_start": "2018-07-31",
+              "period_end": "2018-01-01", "unit_id": "0"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'id="period_end"' in html and "is-invalid" in html
+    assert 'value="Chủ tịch"' in html  # input kept
+    assert db.session.scalar(db.select(db.func.count(ManagementReview.id))) == 0
+    no_period = client.post(
+        "/audits/reviews/new", data={"held_on": "2018-08-20", "chair": "Chủ tịch", "unit_id": "0"}
+    )
+    assert "is-invalid" in no_period.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(ManagementReview.id))) == 0
+
+
+def test_access_per_role(orgdata: Org, as_user) -> None:  # type: ignore[no-untyped-def]
+    org_wide = org_review(orgdata)
+    unit_a = core.create_review(
+        core.ReviewFields(HELD_ON, "Trưởng phòng A", "", date(2018, 1, 1), date(2018, 7, 31), orgdata.unit_a.id),
+        actor=orgdata.user("manager_a"),
+    )
+    db.session.commit()
+    with pytest.raises(NotAllowed):
+        core.create_review(
+            core.ReviewFields(HELD_ON, "X", "", date(2018, 1, 1), date(2018, 7, 31), None),
+            actor=orgdata.user("manager_a"),
+        )
+    with pytest.raises(NotAllowed):
+        core.create_review(
+            core.ReviewFields(HELD_ON, "X", "", date(2018, 1, 1), date(2018, 7, 31), orgdata.unit_a.id),
+            actor=orgdata.user("manager_b"),
+        )
+    expectations = {
+        "leader": (200, 200),
+        "auditor": (200, 200),
+        "manager_a": (403, 200),
+        "member_a": (403, 200),
+        "manager_b": (403, 403),
+        "outsider": (403, 403),
+    }
+    for who, (org_status, unit_status) in expectations.items():
+        client = as_user(who)
+        assert client.get(f"/audits/reviews/{org_wide.id}").status_code == org_status, who
+        assert client.get(f"/audits/reviews/{unit_a.id}").status_code == unit_status, who
+    assert as_user("outsider").get("/audits/reviews").status_code == 403
+    member = as_user("member_a")
+    assert member.get("/audits/reviews/new").status_code == 403
+    assert member.post(f"/audits/reviews/{unit_a.id}/hold").status_code == 403
+    listing = as_user("manager_a").get("/audits/reviews").get_data(as_text=True)
+    assert "Trưởng phòng A" in listing and "<td>Chủ tịch</td>" not in listing
