@@ -194,3 +194,86 @@ def test_access_per_role(orgdata: Org, as_user) -> None:  # type: ignore[no-unty
     assert member.post(f"/audits/reviews/{unit_a.id}/hold").status_code == 403
     listing = as_user("manager_a").get("/audits/reviews").get_data(as_text=True)
     assert "Trưởng phòng A" in listing and "<td>Chủ tịch</td>" not in listing
+
+
+# --- decisions -----------------------------------------------------------------------------------
+
+
+def _decision(orgdata: Org, review: ManagementReview, **extra: object) -> object:
+    fields = {"kind": "improvement", "what": "Số hoá sổ theo dõi", "owner_unit_id": orgdata.unit_a.id,
+              "owner_id": None, "due_on": date(2018, 10, 31)}  # fmt: skip
+    fields.update(extra)
+    return core.add_decision(review, core.DecisionFields(**fields), actor=orgdata.user("steering"))  # type: ignore[arg-type]
+
+
+def test_bad_decisions_are_refused_at_their_field(orgdata: Org, as_user) -> None:  # type: ignore[no-untyped-def]
+    review = org_review(orgdata)
+    for extra, field in (
+        ({"owner_unit_id": None}, "owner_unit_id"),
+        ({"due_on": None}, "due_on"),
+        ({"due_on": date(2018, 8, 19)}, "due_on"),
+        ({"what": " "}, "what"),
+        ({"owner_id": orgdata.manager_b.id}, "owner_id"),  # not a person of unit A
+    ):
+        with pytest.raises(DomainError) as refused:
+            _decision(orgdata, review, **extra)
+        assert refused.value.field == field
+    client = as_user("steering")
+    response = client.post(
+        f"/audits/reviews/{review.id}/decisions",
+        data={"decision-kind": "resources", "decision-what": "Bổ sung 2 công chức", "decision-owner_unit_id": str(orgdata.unit_a.id),
+              "decision-owner_id": "0", "decision-due_on": "2018-08-01"},
+    )  # fmt: skip
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert 'id="decision-due_on"' in html and "is-invalid" in html and "Bổ sung 2 công chức" in html
+    assert db.session.get(ManagementReview, review.id).decisions == []
+
+
+def test_decisions_flow_to_my_work_the_digest_and_the_next_review(orgdata: Org, as_user) -> None:  # type: ignore[no-untyped-def]
+    from audits.services import queries, reminders
+
+    review = org_review(orgdata)
+    unit_level = _decision(orgdata, review)  # no person: the managers of unit A
+    personal = _decision(orgdata, review, what="Đào tạo ISO 2015", owner_id=orgdata.member_a.id,
+                         due_on=date(2018, 9, 15), kind="system_change")  # fmt: skip
+    db.session.commit()
+    assert queries.my_work(orgdata.user("manager_a"), TODAY).decisions == []  # not before it is held
+    core.hold_review(review, actor=orgdata.user("steering"), today=TODAY)
+    db.session.commit()
+
+    assert [d.id for d in queries.my_work(orgdata.user("manager_a"), TODAY).decisions] == [unit_level.id]
+    assert [d.id for d in queries.my_work(orgdata.user("member_a"), TODAY).decisions] == [personal.id]
+    page = as_user("member_a").get("/audits/my-work").get_data(as_text=True)
+    assert 'id="review-decisions"' in page and "Đào tạo ISO 2015" in page
+
+    digests = {d.user.email: d for d in reminders.digests(date(2018, 9, 20), days=7)}
+    assert [d.id for d in digests["member.a@example.vn"].decisions_overdue] == [personal.id]
+    assert "manager.a@example.vn" not in digests  # its decision is due 31/10, beyond the horizon
+    body = reminders.body(digests["member.a@example.vn"], date(2018, 9, 20), escalate_after=7)
+    assert "Đào tạo ISO 2015" in body
+
+    # the owner marks it done; the next review's input (a) counts done / open / overdue
+    with pytest.raises(NotAllowed):
+        core.complete_decision(personal, actor=orgdata.user("manager_b"), done_on=date(2018, 9, 10), note="x")
+    with pytest.raises(DomainError) as no_note:
+        core.complete_decision(personal, actor=orgdata.user("member_a"), done_on=date(2018, 9, 10), note="")
+    assert no_note.value.field == "done_note"
+    response = as_user("member_a").post(
+        f"/audits/reviews/{review.id}/decisions/{personal.id}/done",
+        data={"done_on": "2018-09-10", "done_note": "Đã tổ chức lớp đào tạo"},
+    )
+    assert response.status_code == 302
+    next_review = org_review(orgdata, held_on=date(2019, 1, 15), period_start=date(2018, 8, 1),
+                             period_end=date(2018, 12, 31))  # fmt: skip
+    previous = core.inputs_of(next_review, date(2019, 1, 15))["actions"]
+    assert previous["counts"] == {"done": 1, "open": 0, "overdue": 1}
+    assert {i["what"]: i["state"] for i in previous["items"]} == {
+        "Số hoá sổ theo dõi": "overdue", "Đào tạo ISO 2015": "done"
+    }  # fmt: skip
+    # a unit's review does not count the organisation's decisions
+    unit_review = core.create_review(
+        core.ReviewFields(date(2019, 1, 15), "TP A", "", date(2018, 8, 1), date(2018, 12, 31), orgdata.unit_a.id),
+        actor=orgdata.user("manager_a"),
+    )
+    assert core.inputs_of(unit_review, date(2019, 1, 15))["actions"]["total"] == 0

@@ -23,6 +23,7 @@ from audits.models import (
     FindingStatus,
     FollowUpProposal,
     ProposalStatus,
+    ReviewDecision,
     TeamRole,
 )
 from audits.services import deadlines
@@ -345,6 +346,7 @@ class MyWork:
     acknowledgements: list[AuditTeamMember] = field(default_factory=list)
     proposals: list[FollowUpProposal] = field(default_factory=list)
     plans_to_acknowledge: list[AuditUnit] = field(default_factory=list)  # audit plans sent to my units
+    decisions: list[ReviewDecision] = field(default_factory=list)  # management review decisions to carry out
 
     @property
     def count(self) -> int:
@@ -358,6 +360,7 @@ class MyWork:
                 self.acknowledgements,
                 self.proposals,
                 self.plans_to_acknowledge,
+                self.decisions,
             )
         )
 
@@ -440,6 +443,9 @@ def my_work(user: User, today: date | None = None) -> MyWork:
         )
     if access.can_plan_audits(user):
         work.proposals = pending_proposals(today, only_due=True)
+    from audits.services.review.core import decisions_for
+
+    work.decisions = decisions_for(user, today)
     return work
 
 
