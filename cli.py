@@ -418,7 +418,9 @@ def _write_document(
 @export_group.command("management-review")
 @click.argument("review_id", required=False, type=int)
 @click.option("--year", type=click.IntRange(1990, 2100), help="The year's latest review of the scope.")
-@click.option("--unit", "unit_code", default=None, metavar="CODE", help="A unit's review (default: the organisation's).")
+@click.option(
+    "--unit", "unit_code", default=None, metavar="CODE", help="A unit's review (default: the organisation's)."
+)
 @export_options(".docx")
 @with_appcontext
 @domain_errors
@@ -439,14 +441,24 @@ def export_management_review(
         unit = org.unit_by_code(unit_code) if unit_code else None
         review = core.latest_of_year(year, unit.id if unit else None)  # type: ignore[arg-type]
     _write_document(
-        lambda: documents.review_pack(review, lang), output, documents.file_name("management-review", review), lang, fmt
+        lambda: documents.review_pack(review, lang),
+        output,
+        documents.file_name("management-review", review),
+        lang,
+        fmt,
     )
 
 
 @export_group.command("review-notice")
 @click.argument("review_id", type=int)
 @click.option("--issue", is_flag=True, help="Issue it first: number it and enter it in the register.")
-@click.option("--date", "issued_on", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Date of issue (default today).")
+@click.option(
+    "--date",
+    "issued_on",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Date of issue (default today).",
+)
 @export_options(".docx")
 @with_appcontext
 @domain_errors
@@ -467,7 +479,11 @@ def export_review_notice(
         db.session.commit()
         click.echo(_("issued %(number)s", number=issued.number))
     _write_document(
-        lambda: documents.notice_bytes(review, lang), output, documents.file_name("review-notice", review), lang, fmt
+        lambda: documents.notice_bytes(review, lang),
+        output,
+        documents.file_name("review-notice", review),
+        lang,
+        fmt,
     )
 
 

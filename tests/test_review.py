@@ -58,7 +58,9 @@ def test_inputs_of_each_group_from_a_known_data_set(orgdata: Org) -> None:
 
     audits = perf["audits"]
     assert audits["held"] == 1 and audits["items"][0]["units"] == "P-A"
-    assert audits["programme"] == [{"year": 2018, "planned": 1, "done": 0, "cancelled": 0, "completion": "0.00"}]
+    assert audits["programme"] == [
+        {"year": 2018, "planned": 1, "done": 0, "cancelled": 0, "completion": "0.00"}
+    ]
     found = {line["unit"]: line for line in audits["findings_by_unit"]}
     assert (found["P-A"]["minor"], found["P-A"]["ofi"], found["P-A"]["major"]) == (1, 1, 1)
     assert audits["findings_total"]["total"] == 3
@@ -72,7 +74,9 @@ def test_inputs_of_each_group_from_a_known_data_set(orgdata: Org) -> None:
 def test_unit_review_gathers_only_its_unit(orgdata: Org) -> None:
     build_data(orgdata)
     review = core.create_review(
-        core.ReviewFields(HELD_ON, "Trưởng phòng B", "", date(2018, 1, 1), date(2018, 7, 31), orgdata.unit_b.id),
+        core.ReviewFields(
+            HELD_ON, "Trưởng phòng B", "", date(2018, 1, 1), date(2018, 7, 31), orgdata.unit_b.id
+        ),
         actor=orgdata.user("manager_b"),
     )
     inputs = core.inputs_of(review, TODAY)
@@ -89,7 +93,9 @@ def test_held_review_keeps_its_figures_and_only_steering_reopens_it(orgdata: Org
     review = org_review(orgdata)
     core.hold_review(review, actor=orgdata.user("steering"), today=TODAY)
     db.session.commit()
-    case_stats.record_case_statistics(orgdata.unit_a, actor=None, period="2018", received=5, resolved=5, on_time=5, late=0)
+    case_stats.record_case_statistics(
+        orgdata.unit_a, actor=None, period="2018", received=5, resolved=5, on_time=5, late=0
+    )
     db.session.commit()
     review = db.session.get(ManagementReview, review.id)
     line = next(x for x in core.inputs_of(review)["performance"]["cases"]["by_unit"] if x["unit"] == "P-A")
@@ -104,7 +110,9 @@ def test_held_review_keeps_its_figures_and_only_steering_reopens_it(orgdata: Org
     assert no_reason.value.field == "reason"
     core.reopen_review(review, actor=orgdata.user("steering"), reason="Sai số liệu")
     db.session.commit()
-    line = next(x for x in core.inputs_of(review, TODAY)["performance"]["cases"]["by_unit"] if x["unit"] == "P-A")
+    line = next(
+        x for x in core.inputs_of(review, TODAY)["performance"]["cases"]["by_unit"] if x["unit"] == "P-A"
+    )
     assert line["received"] == 5  # live again
     from qms.services.history import history_of
 
@@ -144,9 +152,14 @@ def test_review_form_refuses_a_period_ending_before_it_starts(orgdata: Org, as_u
     client = as_user("steering")
     response = client.post(
         "/audits/reviews/new",
-        data={"held_on": "2018-08-20", "chair": "Chủ tịch", "period_start": "2018-07-31",
-              "period_end": "2018-01-01", "unit_id": "0"},
-    )  # fmt: skip
+        data={
+            "held_on": "2018-08-20",
+            "chair": "Chủ tịch",
+            "period_start": "2018-07-31",
+            "period_end": "2018-01-01",
+            "unit_id": "0",
+        },
+    )
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert 'id="period_end"' in html and "is-invalid" in html
@@ -162,7 +175,9 @@ def test_review_form_refuses_a_period_ending_before_it_starts(orgdata: Org, as_u
 def test_access_per_role(orgdata: Org, as_user) -> None:  # type: ignore[no-untyped-def]
     org_wide = org_review(orgdata)
     unit_a = core.create_review(
-        core.ReviewFields(HELD_ON, "Trưởng phòng A", "", date(2018, 1, 1), date(2018, 7, 31), orgdata.unit_a.id),
+        core.ReviewFields(
+            HELD_ON, "Trưởng phòng A", "", date(2018, 1, 1), date(2018, 7, 31), orgdata.unit_a.id
+        ),
         actor=orgdata.user("manager_a"),
     )
     db.session.commit()
@@ -221,9 +236,14 @@ def test_bad_decisions_are_refused_at_their_field(orgdata: Org, as_user) -> None
     client = as_user("steering")
     response = client.post(
         f"/audits/reviews/{review.id}/decisions",
-        data={"decision-kind": "resources", "decision-what": "Bổ sung 2 công chức", "decision-owner_unit_id": str(orgdata.unit_a.id),
-              "decision-owner_id": "0", "decision-due_on": "2018-08-01"},
-    )  # fmt: skip
+        data={
+            "decision-kind": "resources",
+            "decision-what": "Bổ sung 2 công chức",
+            "decision-owner_unit_id": str(orgdata.unit_a.id),
+            "decision-owner_id": "0",
+            "decision-due_on": "2018-08-01",
+        },
+    )
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert 'id="decision-due_on"' in html and "is-invalid" in html and "Bổ sung 2 công chức" in html
@@ -273,7 +293,9 @@ def test_decisions_flow_to_my_work_the_digest_and_the_next_review(orgdata: Org, 
     }  # fmt: skip
     # a unit's review does not count the organisation's decisions
     unit_review = core.create_review(
-        core.ReviewFields(date(2019, 1, 15), "TP A", "", date(2018, 8, 1), date(2018, 12, 31), orgdata.unit_a.id),
+        core.ReviewFields(
+            date(2019, 1, 15), "TP A", "", date(2018, 8, 1), date(2018, 12, 31), orgdata.unit_a.id
+        ),
         actor=orgdata.user("manager_a"),
     )
     assert core.inputs_of(unit_review, date(2019, 1, 15))["actions"]["total"] == 0

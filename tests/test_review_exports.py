@@ -42,7 +42,9 @@ def full_text(document: Any) -> str:
 def held(app: Any, orgdata: Org) -> ManagementReview:
     build_data(orgdata)
     review = org_review(orgdata)
-    core.save_notes(review, actor=None, notes={"resources": "Thiếu 2 công chức"}, conclusions="Hệ thống phù hợp.")
+    core.save_notes(
+        review, actor=None, notes={"resources": "Thiếu 2 công chức"}, conclusions="Hệ thống phù hợp."
+    )
     for what, unit, due in (("Số hoá sổ theo dõi", orgdata.unit_a, date(2018, 10, 31)),
                             ("Bổ sung máy quét", orgdata.unit_b, date(2018, 12, 31))):  # fmt: skip
         core.add_decision(
@@ -55,9 +57,13 @@ def held(app: Any, orgdata: Org) -> ManagementReview:
     return review
 
 
-def test_review_pack_has_a_table_for_every_input(app: Any, held: ManagementReview, runner: Any, tmp_path: Path) -> None:
+def test_review_pack_has_a_table_for_every_input(
+    app: Any, held: ManagementReview, runner: Any, tmp_path: Path
+) -> None:
     out = tmp_path / "pack.docx"
-    result = runner.invoke(cli, ["export", "management-review", "--year", "2018", "--lang", "en", "-o", str(out)])
+    result = runner.invoke(
+        cli, ["export", "management-review", "--year", "2018", "--lang", "en", "-o", str(out)]
+    )
     assert result.exit_code == 0, result.output
     document = docx.Document(str(out))
     rows = all_rows(document)
@@ -123,7 +129,9 @@ def test_only_a_held_review_notice_is_issued(app: Any, orgdata: Org) -> None:
         ["review-notice", "999"],
     ],
 )
-def test_cli_errors_are_one_line_and_no_file(app: Any, orgdata: Org, runner: Any, tmp_path: Path, args: list[str]) -> None:
+def test_cli_errors_are_one_line_and_no_file(
+    app: Any, orgdata: Org, runner: Any, tmp_path: Path, args: list[str]
+) -> None:
     out = tmp_path / "x.docx"
     result = runner.invoke(cli, ["export", *args, "-o", str(out)])
     assert result.exit_code == 1
@@ -131,7 +139,9 @@ def test_cli_errors_are_one_line_and_no_file(app: Any, orgdata: Org, runner: Any
     assert not out.exists()
 
 
-def test_issuing_a_draft_review_notice_on_the_cli_fails(app: Any, orgdata: Org, runner: Any, tmp_path: Path) -> None:
+def test_issuing_a_draft_review_notice_on_the_cli_fails(
+    app: Any, orgdata: Org, runner: Any, tmp_path: Path
+) -> None:
     review = org_review(orgdata)
     out = tmp_path / "x.docx"
     result = runner.invoke(cli, ["export", "review-notice", str(review.id), "--issue", "-o", str(out)])
@@ -145,7 +155,9 @@ def test_download_buttons(app: Any, held: ManagementReview, as_user: Any) -> Non
     assert f"/audits/reviews/{held.id}/pack.docx" in page and f"/audits/reviews/{held.id}/notice.docx" in page
     response = client.get(f"/audits/reviews/{held.id}/pack.docx")
     assert response.status_code == 200
-    assert ["P-A", "1.000", "980", "98,98%", "1,02%", "30,00%"] in all_rows(docx.Document(io.BytesIO(response.data)))
+    assert ["P-A", "1.000", "980", "98,98%", "1,02%", "30,00%"] in all_rows(
+        docx.Document(io.BytesIO(response.data))
+    )
     assert as_user("outsider").get(f"/audits/reviews/{held.id}/notice.docx").status_code == 403
     steering = as_user("steering")
     response = steering.post(f"/audits/reviews/{held.id}/notice/issue", data={"issued_on": "2018-08-22"})

@@ -107,7 +107,10 @@ def review_pack(review: ManagementReview, lang: str, *, today: date | None = Non
             (_("Date of the review"), fmt_date(review.held_on, lang)),
             (_("Chair"), review.chair),
             (_("Attendees"), review.attendees),
-            (_("Period reviewed"), f"{fmt_date(review.period_start, lang)} – {fmt_date(review.period_end, lang)}"),
+            (
+                _("Period reviewed"),
+                f"{fmt_date(review.period_start, lang)} – {fmt_date(review.period_end, lang)}",
+            ),
             (_("Status"), _word(REVIEW_STATUS, review.status)),
             (_("Figures as of"), _d(inputs.get("as_of"), lang)),
         ],
@@ -135,17 +138,31 @@ def _actions(doc: DocumentType, data: dict[str, Any], lang: str) -> None:
     table(
         doc,
         [_("Done"), _("Open"), _("Overdue"), _("Total")],
-        [[_n(counts.get("done", 0), lang), _n(counts.get("open", 0), lang), _n(counts.get("overdue", 0), lang),
-          _n(data.get("total", 0), lang)]],
-    )  # fmt: skip
+        [
+            [
+                _n(counts.get("done", 0), lang),
+                _n(counts.get("open", 0), lang),
+                _n(counts.get("overdue", 0), lang),
+                _n(data.get("total", 0), lang),
+            ]
+        ],
+    )
     items = data.get("items", [])
     if items:
         table(
             doc,
             [_("Review"), _("Decision"), _("Owner unit"), _("Due date"), _("State")],
-            [[_d(i["review_on"], lang), i["what"], i.get("unit", ""), _d(i["due_on"], lang),
-              _word(DECISION_STATE, i["state"])] for i in items],
-        )  # fmt: skip
+            [
+                [
+                    _d(i["review_on"], lang),
+                    i["what"],
+                    i.get("unit", ""),
+                    _d(i["due_on"], lang),
+                    _word(DECISION_STATE, i["state"]),
+                ]
+                for i in items
+            ],
+        )
 
 
 def _context(doc: DocumentType, data: dict[str, Any], lang: str) -> None:
@@ -167,7 +184,10 @@ def _performance(doc: DocumentType, data: dict[str, Any], lang: str) -> None:
         table(
             doc,
             [_("Unit"), _("Satisfaction index"), _("Respondents")],
-            [[s.get("unit", ""), _p(s["index"], lang), _n(s["respondents"], lang)] for s in data["satisfaction"]],
+            [
+                [s.get("unit", ""), _p(s["index"], lang), _n(s["respondents"], lang)]
+                for s in data["satisfaction"]
+            ],
         )
     else:
         _none_line(doc)
@@ -177,9 +197,17 @@ def _performance(doc: DocumentType, data: dict[str, Any], lang: str) -> None:
         table(
             doc,
             [_("Unit"), _("Indicator"), _("Target"), _("Measured"), _("Met")],
-            [[o.get("unit", ""), o["indicator"], f"{DIRECTION_SIGNS.get(o['direction'], '')} {o['target']} {o['unit_of_measure']}".strip(),
-              _measured(o, lang), str(ATTAINMENT_LABELS.get(o["attainment"], o["attainment"]))] for o in objectives],
-        )  # fmt: skip
+            [
+                [
+                    o.get("unit", ""),
+                    o["indicator"],
+                    f"{DIRECTION_SIGNS.get(o['direction'], '')} {o['target']} {o['unit_of_measure']}".strip(),
+                    _measured(o, lang),
+                    str(ATTAINMENT_LABELS.get(o["attainment"], o["attainment"])),
+                ]
+                for o in objectives
+            ],
+        )
     else:
         _none_line(doc)
     paragraph(doc, _("Process performance (administrative-procedure dossiers)"), bold=True)
@@ -189,7 +217,11 @@ def _performance(doc: DocumentType, data: dict[str, Any], lang: str) -> None:
         rows = [_case_row(line.get("unit", ""), line, lang) for line in lines]
         if cases.get("total"):
             rows.append(_case_row(_("Total"), cases["total"], lang))
-        table(doc, [_("Unit"), _("Received"), _("Resolved"), _("On-time rate"), _("Late rate"), _("Online rate")], rows)
+        table(
+            doc,
+            [_("Unit"), _("Received"), _("Resolved"), _("On-time rate"), _("Late rate"), _("Online rate")],
+            rows,
+        )
     else:
         _none_line(doc)
     paragraph(doc, _("Nonconformities and corrective actions"), bold=True)
@@ -197,11 +229,26 @@ def _performance(doc: DocumentType, data: dict[str, Any], lang: str) -> None:
     if ncs.get("by_unit"):
         table(
             doc,
-            [_("Unit"), _("Raised in the period"), _("Open"), _("Overdue"), _("Closed"), _("Verified effective"),
-             _("Not effective")],
-            [[n.get("unit", ""), *(_n(n[k], lang) for k in ("raised", "open", "overdue", "closed", "effective",
-                                                            "not_effective"))] for n in ncs["by_unit"]],
-        )  # fmt: skip
+            [
+                _("Unit"),
+                _("Raised in the period"),
+                _("Open"),
+                _("Overdue"),
+                _("Closed"),
+                _("Verified effective"),
+                _("Not effective"),
+            ],
+            [
+                [
+                    n.get("unit", ""),
+                    *(
+                        _n(n[k], lang)
+                        for k in ("raised", "open", "overdue", "closed", "effective", "not_effective")
+                    ),
+                ]
+                for n in ncs["by_unit"]
+            ],
+        )
     else:
         _none_line(doc)
     actions = ncs.get("actions") or {}
@@ -222,19 +269,37 @@ def _performance(doc: DocumentType, data: dict[str, Any], lang: str) -> None:
         table(
             doc,
             [_("Year"), _("Audits planned"), _("Audits done"), _("Cancelled"), _("Completion")],
-            [[str(p["year"]), _n(p["planned"], lang), _n(p["done"], lang), _n(p["cancelled"], lang),
-              _p(p["completion"], lang)] for p in audits["programme"]],
-        )  # fmt: skip
+            [
+                [
+                    str(p["year"]),
+                    _n(p["planned"], lang),
+                    _n(p["done"], lang),
+                    _n(p["cancelled"], lang),
+                    _p(p["completion"], lang),
+                ]
+                for p in audits["programme"]
+            ],
+        )
     if audits.get("items"):
         table(
             doc,
             [_("Audit"), _("Units"), _("Dates"), _("Status")],
-            [[a["ref"], a["units"], f"{_d(a['start'], lang)} – {_d(a['end'], lang)}", _word(AUDIT_STATUS, a["status"])]
-             for a in audits["items"]],
-        )  # fmt: skip
+            [
+                [
+                    a["ref"],
+                    a["units"],
+                    f"{_d(a['start'], lang)} – {_d(a['end'], lang)}",
+                    _word(AUDIT_STATUS, a["status"]),
+                ]
+                for a in audits["items"]
+            ],
+        )
     if audits.get("findings_by_unit"):
         total = audits.get("findings_total") or {}
-        rows = [[f.get("unit", ""), *(_n(f[k], lang) for k in (*KINDS, "total"))] for f in audits["findings_by_unit"]]
+        rows = [
+            [f.get("unit", ""), *(_n(f[k], lang) for k in (*KINDS, "total"))]
+            for f in audits["findings_by_unit"]
+        ]
         rows.append([_("Total"), *(_n(total.get(k, 0), lang) for k in (*KINDS, "total"))])
         table(doc, [_("Unit"), *(_word(FINDING_KIND, k) for k in KINDS), _("Total")], rows)
     else:
@@ -271,7 +336,10 @@ def _risks(doc: DocumentType, data: dict[str, Any], lang: str) -> None:
     table(
         doc,
         [_("Unit"), _("Risks and opportunities"), _("Actions"), _("Done"), _("Open"), _("Overdue")],
-        [[r.get("unit", ""), *(_n(r[k], lang) for k in ("risks", "actions", "done", "open", "overdue"))] for r in lines],
+        [
+            [r.get("unit", ""), *(_n(r[k], lang) for k in ("risks", "actions", "done", "open", "overdue"))]
+            for r in lines
+        ],
     )
 
 
@@ -283,7 +351,10 @@ def _improvement(doc: DocumentType, data: dict[str, Any], lang: str) -> None:
     table(
         doc,
         [_("Reference"), _("Unit"), _("Opportunity for improvement")],
-        [[i["ref"] if lang == "vi" else i.get("ref_en", i["ref"]), i.get("unit", ""), i["statement"]] for i in items],
+        [
+            [i["ref"] if lang == "vi" else i.get("ref_en", i["ref"]), i.get("unit", ""), i["statement"]]
+            for i in items
+        ],
     )
 
 
@@ -309,9 +380,11 @@ def _decisions_table(doc: DocumentType, decisions: list[ReviewDecision], lang: s
     table(
         doc,
         [_("No."), _("Kind"), _("Decision"), _("Owner"), _("Due date")],
-        [[str(n), _word(DECISION_KIND, d.kind), d.what, _owner(d), fmt_date(d.due_on, lang)]
-         for n, d in enumerate(decisions, 1)],
-    )  # fmt: skip
+        [
+            [str(n), _word(DECISION_KIND, d.kind), d.what, _owner(d), fmt_date(d.due_on, lang)]
+            for n, d in enumerate(decisions, 1)
+        ],
+    )
 
 
 # --- the notice of conclusions ---------------------------------------------------------------

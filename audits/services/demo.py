@@ -33,15 +33,9 @@ class DemoAuditor:
 
 AUDITORS = [
     DemoAuditor("auditor@demo.qms.vn", "Lê Văn Cường", "P-NV", "2008"),
-    DemoAuditor(
-        "auditor.vp@demo.qms.vn", "Đỗ Thị Lan", "VP-HDND-UBND", "2008"
-    ),
-    DemoAuditor(
-        "auditor.tp@demo.qms.vn", "Hoàng Văn Minh", "P-TP", "2008"
-    ),
-    DemoAuditor(
-        "auditor.tckh@demo.qms.vn", "Ngô Thị Thu", "P-TCKH", "2015"
-    ),
+    DemoAuditor("auditor.vp@demo.qms.vn", "Đỗ Thị Lan", "VP-HDND-UBND", "2008"),
+    DemoAuditor("auditor.tp@demo.qms.vn", "Hoàng Văn Minh", "P-TP", "2008"),
+    DemoAuditor("auditor.tckh@demo.qms.vn", "Ngô Thị Thu", "P-TCKH", "2015"),
 ]
 
 # (unit, start, end, lead, member, clauses in scope)
@@ -545,13 +539,15 @@ REVIEW_DECISIONS = [
     ),
     (
         "system_change",
-        "Rà soát, cập nhật các quy trình theo Nghị định 61/2018/NĐ-CP; chuẩn bị chuyển đổi sang TCVN ISO 9001:2015.",
+        "Rà soát, cập nhật các quy trình theo Nghị định 61/2018/NĐ-CP; chuẩn bị chuyển đổi sang "
+        "TCVN ISO 9001:2015.",
         "VP-HDND-UBND",
         date(2018, 12, 31),
     ),
     (
         "resources",
-        "Bổ sung máy quét tài liệu cho Bộ phận Một cửa và đào tạo chuyên gia đánh giá nội bộ theo phiên bản 2015.",
+        "Bổ sung máy quét tài liệu cho Bộ phận Một cửa và đào tạo chuyên gia đánh giá nội bộ theo "
+        "phiên bản 2015.",
         "P-NV",
         date(2018, 11, 30),
     ),
@@ -569,7 +565,10 @@ def load_review_demo(leader: User | None, units: dict[str, Unit]) -> None:
         core.ReviewFields(
             held_on=held_on,
             chair=leader.full_name if leader is not None else "Chủ tịch UBND thành phố",
-            attendees="Lãnh đạo UBND thành phố; Ban chỉ đạo ISO; trưởng các cơ quan chuyên môn; đoàn đánh giá nội bộ.",
+            attendees=(
+                "Lãnh đạo UBND thành phố; Ban chỉ đạo ISO; trưởng các cơ quan chuyên môn; "
+                "đoàn đánh giá nội bộ."
+            ),
             period_start=date(2018, 1, 1),
             period_end=date(2018, 7, 31),
             unit_id=None,

@@ -27,7 +27,14 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from audits.models import ActionItem, AuditTeamMember, Finding, FindingStatus, ManagementReview, ReviewDecision
+from audits.models import (
+    ActionItem,
+    AuditTeamMember,
+    Finding,
+    FindingStatus,
+    ManagementReview,
+    ReviewDecision,
+)
 from audits.models.review import ReviewStatus
 from audits.services import deadlines
 from audits.services.queries import OPEN_NC_STATUSES, overdue_steps
@@ -161,7 +168,9 @@ def digests(
         owners = [decision.owner] if decision.owner is not None else managers[decision.owner_unit_id]
         for person in owners:
             if (digest := digest_of(person)) is not None:
-                (digest.decisions_overdue if decision.due_on < today else digest.decisions_due_soon).append(decision)
+                (digest.decisions_overdue if decision.due_on < today else digest.decisions_due_soon).append(
+                    decision
+                )
     for finding in waiting:
         if finding.status in WAITING_PLAN:
             for person in managers[finding.unit_id]:

@@ -13,7 +13,14 @@ from werkzeug.wrappers import Response
 
 from audits.exports import review as documents
 from audits.forms import EmptyForm
-from audits.forms.review import DecisionDoneForm, DecisionForm, NoticeForm, ReopenForm, ReviewForm, ReviewNotesForm
+from audits.forms.review import (
+    DecisionDoneForm,
+    DecisionForm,
+    NoticeForm,
+    ReopenForm,
+    ReviewForm,
+    ReviewNotesForm,
+)
 from audits.models.review import INPUT_GROUPS, ManagementReview, ReviewDecision
 from audits.services.review import core
 from audits.services.review.notice import issue_notice
@@ -230,7 +237,9 @@ def review_hold(review_id: int) -> Response:
             flash_error(exc)
         else:
             db.session.commit()
-            flash(_("The review was held: its inputs are frozen and its decisions are now tracked."), "success")
+            flash(
+                _("The review was held: its inputs are frozen and its decisions are now tracked."), "success"
+            )
     return redirect(url_for("audits.review_show", review_id=review.id))
 
 
@@ -334,7 +343,9 @@ def decision_done(review_id: int, decision_id: int) -> str | Response:
         form.done_on.data = date.today()
     if form.validate_on_submit():
         try:
-            core.complete_decision(decision, actor=current_user, done_on=form.done_on.data, note=form.done_note.data or "")
+            core.complete_decision(
+                decision, actor=current_user, done_on=form.done_on.data, note=form.done_note.data or ""
+            )
         except DomainError as exc:
             form_error(form, exc)
         else:

@@ -94,7 +94,9 @@ def reviews_of_year(user: User, year: int | None) -> list[ManagementReview]:
     stmt = _visible(select(ManagementReview), user)
     if year:
         stmt = stmt.where(extract("year", ManagementReview.held_on) == year)
-    return list(db.session.scalars(stmt.order_by(ManagementReview.held_on.desc(), ManagementReview.id.desc())))
+    return list(
+        db.session.scalars(stmt.order_by(ManagementReview.held_on.desc(), ManagementReview.id.desc()))
+    )
 
 
 def latest_of_year(year: int, unit_id: int | None) -> ManagementReview:
@@ -103,7 +105,9 @@ def latest_of_year(year: int, unit_id: int | None) -> ManagementReview:
     stmt = stmt.where(
         ManagementReview.unit_id.is_(None) if unit_id is None else ManagementReview.unit_id == unit_id
     )
-    review = db.session.scalar(stmt.order_by(ManagementReview.held_on.desc(), ManagementReview.id.desc()).limit(1))
+    review = db.session.scalar(
+        stmt.order_by(ManagementReview.held_on.desc(), ManagementReview.id.desc()).limit(1)
+    )
     if review is None:
         raise NotFound(_("No management review in %(year)s.", year=year))
     return review
@@ -135,7 +139,9 @@ def check_fields(f: ReviewFields) -> ReviewFields:
         raise DomainError(_("The period cannot end before it starts."), field="period_end")
     if f.unit_id is not None and db.session.get(Unit, f.unit_id) is None:
         raise DomainError(_("No such unit."), field="unit_id")
-    return ReviewFields(f.held_on, f.chair.strip(), f.attendees.strip(), f.period_start, f.period_end, f.unit_id)
+    return ReviewFields(
+        f.held_on, f.chair.strip(), f.attendees.strip(), f.period_start, f.period_end, f.unit_id
+    )
 
 
 def _require_draft(review: ManagementReview, field: str | None = None) -> None:
@@ -195,7 +201,9 @@ def save_notes(
     return review
 
 
-def hold_review(review: ManagementReview, *, actor: User | None, today: date | None = None) -> ManagementReview:
+def hold_review(
+    review: ManagementReview, *, actor: User | None, today: date | None = None
+) -> ManagementReview:
     """The review was held: its inputs are frozen as they stand, and its decisions become actions."""
     if actor is not None:
         access.require_run_review(actor, review.unit_id)
@@ -275,14 +283,21 @@ def add_decision(review: ManagementReview, fields: DecisionFields, *, actor: Use
     f = _check_decision(review, fields)
     act_as(actor)
     decision = ReviewDecision(
-        review=review, kind=f.kind, what=f.what, owner_unit_id=f.owner_unit_id, owner_id=f.owner_id, due_on=f.due_on
+        review=review,
+        kind=f.kind,
+        what=f.what,
+        owner_unit_id=f.owner_unit_id,
+        owner_id=f.owner_id,
+        due_on=f.due_on,
     )
     db.session.add(decision)
     db.session.flush()
     return decision
 
 
-def update_decision(decision: ReviewDecision, fields: DecisionFields, *, actor: User | None) -> ReviewDecision:
+def update_decision(
+    decision: ReviewDecision, fields: DecisionFields, *, actor: User | None
+) -> ReviewDecision:
     review = decision.review
     if actor is not None:
         access.require_run_review(actor, review.unit_id)
@@ -306,7 +321,12 @@ def delete_decision(decision: ReviewDecision, *, actor: User | None) -> None:
 
 
 def complete_decision(
-    decision: ReviewDecision, *, actor: User | None, done_on: date | None, note: str, today: date | None = None
+    decision: ReviewDecision,
+    *,
+    actor: User | None,
+    done_on: date | None,
+    note: str,
+    today: date | None = None,
 ) -> ReviewDecision:
     """The owner (or a manager of the owner unit) says what was done, and when."""
     if actor is not None:

@@ -49,5 +49,9 @@ def issue_notice(review: ManagementReview, *, actor: User | None, issued_on: dat
             recipients=documents.notice_recipients(review),
         )
     return issuing.issue(
-        what, actor=actor, issued_on=issued_on, build=build, filename=documents.file_name("review-notice", review)
+        what,
+        actor=actor,
+        issued_on=issued_on,
+        build=build,
+        filename=documents.file_name("review-notice", review),
     )

@@ -39,7 +39,11 @@ def nonconformities(scope: Scope) -> dict[str, Any]:
             Finding.unit_id,
             _count_if(is_open),
             _count_if(and_(is_open, deadlines.late_since() < scope.as_of)),
-            _count_if(and_(Finding.status == FindingStatus.CLOSED, Finding.closed_on.between(scope.start, scope.end))),
+            _count_if(
+                and_(
+                    Finding.status == FindingStatus.CLOSED, Finding.closed_on.between(scope.start, scope.end)
+                )
+            ),
             _count_if(Finding.raised_on.between(scope.start, scope.end)),
         )
         .where(

@@ -20,7 +20,9 @@ def _changed(scope: Scope) -> Any:
     since = datetime.combine(scope.start, time.min, tzinfo=UTC)
     until = datetime.combine(scope.end + timedelta(days=1), time.min, tzinfo=UTC)
     changed_ids = select(HistoryEntry.record_id).where(
-        HistoryEntry.record_type == ContextIssue.__tablename__, HistoryEntry.at >= since, HistoryEntry.at < until
+        HistoryEntry.record_type == ContextIssue.__tablename__,
+        HistoryEntry.at >= since,
+        HistoryEntry.at < until,
     )
     return or_(
         ContextIssue.created_at.between(since, until),

@@ -130,9 +130,7 @@ def quality_objectives(scope: Scope) -> dict[str, Any]:
     found = list(
         db.session.scalars(
             select(Objective)
-            .where(
-                Objective.year.between(scope.start.year, scope.end.year), scope.units(Objective.unit_id)
-            )
+            .where(Objective.year.between(scope.start.year, scope.end.year), scope.units(Objective.unit_id))
             .order_by(Objective.unit_id, Objective.year, Objective.id)
         )
     )
