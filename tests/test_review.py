@@ -299,3 +299,28 @@ def test_decisions_flow_to_my_work_the_digest_and_the_next_review(orgdata: Org, 
         actor=orgdata.user("manager_a"),
     )
     assert core.inputs_of(unit_review, date(2019, 1, 15))["actions"]["total"] == 0
+
+
+def test_summary_for_the_yearly_report_and_the_transition_evidence(orgdata: Org, as_user) -> None:  # type: ignore[no-untyped-def]
+    from audits.services import review_summary
+    from audits.services.review.notice import issue_notice
+    from qms.services.transition import evidence_kind
+
+    review = org_review(orgdata)
+    _decision(orgdata, review)
+    _decision(orgdata, review, what="Máy quét", owner_unit_id=orgdata.unit_b.id, due_on=date(2018, 8, 25))
+    core.hold_review(review, actor=orgdata.user("steering"), today=TODAY)
+    issue_notice(review, actor=orgdata.user("steering"), issued_on=date(2018, 8, 22))
+    db.session.commit()
+    [held] = review_summary.held_reviews(2018)
+    assert (held.review_id, held.decisions, held.notice_number) == (review.id, 2, "01/TB-BCĐ")
+    assert held.notice_date == date(2018, 8, 22) and held.unit_id is None
+    assert review_summary.held_reviews(2018, orgdata.unit_a.id) == []
+    counts = review_summary.open_decisions()
+    assert counts[orgdata.unit_a.id][0] == 1 and counts[orgdata.unit_b.id] == (1, 1)
+    assert review_summary.open_decisions({orgdata.unit_a.id}).keys() == {orgdata.unit_a.id}
+    kind = evidence_kind("review")
+    assert kind is not None and kind.choices is not None
+    assert [rid for rid, _label in kind.choices(orgdata.unit_a)] == [review.id]
+    page = as_user("manager_b").get("/").get_data(as_text=True)
+    assert 'id="dashboard-decisions"' in page

@@ -487,6 +487,8 @@ class DashboardFigures:
     my_work: int
     overdue_findings: int = 0
     late: list[deadlines.Step] = field(default_factory=list)  # the longest overdue first
+    open_decisions: int = 0  # decisions of held management reviews not done, of the person's units
+    overdue_decisions: int = 0
 
 
 def dashboard_figures(user: User, today: date | None = None) -> DashboardFigures:
@@ -494,12 +496,17 @@ def dashboard_figures(user: User, today: date | None = None) -> DashboardFigures
     stmt = select(func.count(Finding.id)).where(Finding.status.in_(OPEN_NC_STATUSES))
     if unit_ids is not None:
         stmt = stmt.where(Finding.unit_id.in_(unit_ids))
+    from audits.services.review.core import count_open_decisions
+
+    decisions = count_open_decisions(unit_ids, today).values()
     return DashboardFigures(
         open_nonconformities=db.session.scalar(stmt) or 0,
         overdue=overdue_actions(today, unit_ids=unit_ids),
         my_work=my_work(user, today).count,
         overdue_findings=count_overdue(today, unit_ids=unit_ids),
         late=overdue_steps(today, unit_ids=unit_ids)[:5],
+        open_decisions=sum(n for n, _late in decisions),
+        overdue_decisions=sum(late for _n, late in decisions),
     )
 
 
