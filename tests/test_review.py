@@ -324,3 +324,36 @@ def test_summary_for_the_yearly_report_and_the_transition_evidence(orgdata: Org,
     assert [rid for rid, _label in kind.choices(orgdata.unit_a)] == [review.id]
     page = as_user("manager_b").get("/").get_data(as_text=True)
     assert 'id="dashboard-decisions"' in page
+
+
+def test_reopen_on_the_page_by_steering_only_with_a_reason(orgdata: Org, as_user) -> None:  # type: ignore[no-untyped-def]
+    review = org_review(orgdata)
+    decision = _decision(orgdata, review)
+    steering = as_user("steering")
+    edit = steering.post(
+        f"/audits/reviews/{review.id}/decisions/{decision.id}/edit",  # type: ignore[attr-defined]
+        data={"decision-kind": "resources", "decision-what": "Bổ sung máy quét",
+              "decision-owner_unit_id": str(orgdata.unit_b.id), "decision-owner_id": "0",
+              "decision-due_on": "2018-09-30"},
+    )  # fmt: skip
+    assert edit.status_code == 302
+    assert db.session.get(ManagementReview, review.id).decisions[0].owner_unit_id == orgdata.unit_b.id
+    assert steering.post(f"/audits/reviews/{review.id}/hold").status_code == 302
+    assert (
+        as_user("leader").post(f"/audits/reviews/{review.id}/reopen", data={"reason": "x"}).status_code == 403
+    )
+    steering = as_user("steering")
+    no_reason = steering.post(f"/audits/reviews/{review.id}/reopen", data={"reason": ""})
+    assert no_reason.status_code == 400 and "is-invalid" in no_reason.get_data(as_text=True)
+    assert db.session.get(ManagementReview, review.id).is_held
+    assert (
+        steering.post(f"/audits/reviews/{review.id}/reopen", data={"reason": "Bổ sung số liệu"}).status_code
+        == 302
+    )
+    reopened = db.session.get(ManagementReview, review.id)
+    assert not reopened.is_held and reopened.snapshot is None and reopened.reopen_reason == "Bổ sung số liệu"
+    page = steering.get(f"/audits/reviews/{review.id}").get_data(as_text=True)
+    assert "Bổ sung số liệu" in page  # the reason in the history
+    delete = steering.post(f"/audits/reviews/{review.id}/decisions/{decision.id}/delete")  # type: ignore[attr-defined]
+    assert delete.status_code == 302
+    assert db.session.get(ManagementReview, review.id).decisions == []
