@@ -430,6 +430,78 @@ def _write_document(
     return path
 
 
+@export_group.command("management-review")
+@click.argument("review_id", required=False, type=int)
+@click.option("--year", type=click.IntRange(1990, 2100), help="The year's latest review of the scope.")
+@click.option(
+    "--unit", "unit_code", default=None, metavar="CODE", help="A unit's review (default: the organisation's)."
+)
+@export_options(".docx")
+@with_appcontext
+@domain_errors
+def export_management_review(
+    review_id: int | None, year: int | None, unit_code: str | None, output: str | None, lang: str, fmt: str
+) -> None:
+    """The management review pack (.docx or .pdf): every input's figures, the notes and the decisions;
+    of review REVIEW_ID, or of the latest review of --year (of the organisation, or of --unit CODE)."""
+    from audits.exports import review as documents
+    from audits.services.review import core
+    from qms.services import org
+
+    if (review_id is None) == (year is None):
+        raise UserError(_("give a review number, or --year YEAR (with --unit CODE for a unit's review)"))
+    if review_id is not None:
+        review = core.get_review(review_id)
+    else:
+        unit = org.unit_by_code(unit_code) if unit_code else None
+        review = core.latest_of_year(year, unit.id if unit else None)  # type: ignore[arg-type]
+    _write_document(
+        lambda: documents.review_pack(review, lang),
+        output,
+        documents.file_name("management-review", review),
+        lang,
+        fmt,
+    )
+
+
+@export_group.command("review-notice")
+@click.argument("review_id", type=int)
+@click.option("--issue", is_flag=True, help="Issue it first: number it and enter it in the register.")
+@click.option(
+    "--date",
+    "issued_on",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Date of issue (default today).",
+)
+@export_options(".docx")
+@with_appcontext
+@domain_errors
+def export_review_notice(
+    review_id: int, issue: bool, issued_on: Any, output: str | None, lang: str, fmt: str
+) -> None:
+    """The notice of the conclusions of held review REVIEW_ID (.docx or .pdf): as issued once issued, a
+    draft with the number left blank before; --issue numbers it first."""
+    from datetime import date
+
+    from audits.exports import review as documents
+    from audits.services.review import core
+    from audits.services.review.notice import issue_notice
+
+    review = core.get_review(review_id)
+    if issue:
+        issued = issue_notice(review, actor=None, issued_on=issued_on.date() if issued_on else date.today())
+        db.session.commit()
+        click.echo(_("issued %(number)s", number=issued.number))
+    _write_document(
+        lambda: documents.notice_bytes(review, lang),
+        output,
+        documents.file_name("review-notice", review),
+        lang,
+        fmt,
+    )
+
+
 @export_group.command("audit-plan")
 @click.argument("ref")
 @export_options(".docx")

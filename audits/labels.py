@@ -56,6 +56,22 @@ FINDING_STATUS = {
     "noted": _l("Noted"),
     "withdrawn": _l("Withdrawn (logged by mistake)"),
 }
+REVIEW_STATUS = {"draft": _l("Draft"), "held": _l("Held (locked)")}
+DECISION_KIND = {
+    "improvement": _l("Improvement opportunity"),
+    "system_change": _l("Change to the quality system"),
+    "resources": _l("Resource need"),
+}
+DECISION_STATE = {"open": _l("Open"), "overdue": _l("Overdue"), "done": _l("Done")}
+# The input groups of ISO 9001:2015 9.3.2 a)–f).
+REVIEW_INPUT_GROUPS = {
+    "actions": _l("a) Status of actions from previous management reviews"),
+    "context": _l("b) Changes in external and internal issues"),
+    "performance": _l("c) Performance and effectiveness of the quality management system"),
+    "resources": _l("d) Adequacy of resources"),
+    "risks": _l("e) Effectiveness of actions taken to address risks and opportunities"),
+    "improvement": _l("f) Opportunities for improvement"),
+}
 # The statement of a finding is named after its kind: a nonconformity's is "Nội dung điểm không phù hợp".
 STATEMENT_OF_NC = _l("Statement of the nonconformity")
 STATEMENT = _l("Statement")
@@ -166,3 +182,44 @@ def register() -> None:
     )
     labels.register("effectiveness_check", label=_l("Verification of effectiveness"))
     labels.register("follow_up_proposal", label=_l("Follow-up proposal"), values={"status": PROPOSAL_STATUS})
+    labels.register(
+        "management_review",
+        label=_l("Management review"),
+        fields={
+            "unit_id": _l("Scope"),
+            "held_on": _l("Date of the review"),
+            "chair": _l("Chair"),
+            "attendees": _l("Attendees"),
+            "period_start": _l("Period from"),
+            "period_end": _l("Period to"),
+            "status": _l("Status"),
+            "notes_actions": REVIEW_INPUT_GROUPS["actions"],
+            "notes_context": REVIEW_INPUT_GROUPS["context"],
+            "notes_performance": REVIEW_INPUT_GROUPS["performance"],
+            "notes_resources": REVIEW_INPUT_GROUPS["resources"],
+            "notes_risks": REVIEW_INPUT_GROUPS["risks"],
+            "notes_improvement": REVIEW_INPUT_GROUPS["improvement"],
+            "conclusions": _l("Conclusions"),
+            "snapshot": _l("Inputs as held"),
+            "held_at": _l("Held at"),
+            "held_by_id": _l("Held by"),
+            "reopen_reason": _l("Reason for reopening"),
+        },
+        values={"status": REVIEW_STATUS},
+    )
+    labels.register(
+        "review_decision",
+        label=_l("Decision of the management review"),
+        fields={
+            "kind": _l("Kind"),
+            "what": _l("Decision"),
+            "owner_unit_id": _l("Owner unit"),
+            "owner_id": _l("Owner"),
+            "due_on": _l("Due"),
+            "done_on": _l("Done"),
+            "done_note": _l("What was done"),
+            "done_by_id": _l("Marked done by"),
+            "review_id": _l("Management review"),
+        },
+        values={"kind": DECISION_KIND},
+    )

@@ -31,6 +31,7 @@ from audits.models.finding import (
     RefSeries,
 )
 from audits.models.questions import BankQuestion
+from audits.models.review import DecisionKind, ManagementReview, ReviewDecision, ReviewStatus
 from qms.models.counters import RefCounter
 
 __all__ = [
@@ -52,14 +53,18 @@ __all__ = [
     "ChecklistItem",
     "ChecklistResult",
     "CorrectiveAction",
+    "DecisionKind",
     "EffectivenessCheck",
     "Finding",
     "FindingKind",
     "FindingStatus",
     "FollowUpProposal",
+    "ManagementReview",
     "ProgrammeStatus",
     "ProposalStatus",
     "RefCounter",
     "RefSeries",
+    "ReviewDecision",
+    "ReviewStatus",
     "TeamRole",
 ]

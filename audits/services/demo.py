@@ -33,15 +33,9 @@ class DemoAuditor:
 
 AUDITORS = [
     DemoAuditor("auditor@demo.qms.vn", "Lê Văn Cường", "P-NV", "2008"),
-    DemoAuditor(
-        "auditor.vp@demo.qms.vn", "Đỗ Thị Lan", "VP-HDND-UBND", "2008"
-    ),
-    DemoAuditor(
-        "auditor.tp@demo.qms.vn", "Hoàng Văn Minh", "P-TP", "2008"
-    ),
-    DemoAuditor(
-        "auditor.tckh@demo.qms.vn", "Ngô Thị Thu", "P-TCKH", "2015"
-    ),
+    DemoAuditor("auditor.vp@demo.qms.vn", "Đỗ Thị Lan", "VP-HDND-UBND", "2008"),
+    DemoAuditor("auditor.tp@demo.qms.vn", "Hoàng Văn Minh", "P-TP", "2008"),
+    DemoAuditor("auditor.tckh@demo.qms.vn", "Ngô Thị Thu", "P-TCKH", "2015"),
 ]
 
 # (unit, start, end, lead, member, clauses in scope)
@@ -531,4 +525,74 @@ def load_audit_demo() -> AuditProgramme:
         if open_left is None:
             planning.transition_audit(audit, "close", actor=None)
     db.session.flush()
+    load_review_demo(leader, units)
     return programme
+
+
+# The management review that met after the round: (kind, decision, owner unit, due date).
+REVIEW_DECISIONS = [
+    (
+        "improvement",
+        "Số hoá sổ theo dõi phản ánh, kiến nghị của tổ chức, công dân; cập nhật hằng tháng.",
+        "P-TP",
+        date(2018, 10, 31),
+    ),
+    (
+        "system_change",
+        "Rà soát, cập nhật các quy trình theo Nghị định 61/2018/NĐ-CP; chuẩn bị chuyển đổi sang "
+        "TCVN ISO 9001:2015.",
+        "VP-HDND-UBND",
+        date(2018, 12, 31),
+    ),
+    (
+        "resources",
+        "Bổ sung máy quét tài liệu cho Bộ phận Một cửa và đào tạo chuyên gia đánh giá nội bộ theo "
+        "phiên bản 2015.",
+        "P-NV",
+        date(2018, 11, 30),
+    ),
+]
+
+
+def load_review_demo(leader: User | None, units: dict[str, Unit]) -> None:
+    """The 2018 round's management review: held on 20/08/2018, chaired by the city's leader, over
+    01/01/2018–31/07/2018, with its decisions and its notice of conclusions issued on 24/08/2018."""
+    from audits.services.review import core
+    from audits.services.review.notice import issue_notice
+
+    held_on = date(2018, 8, 20)
+    review = core.create_review(
+        core.ReviewFields(
+            held_on=held_on,
+            chair=leader.full_name if leader is not None else "Chủ tịch UBND thành phố",
+            attendees=(
+                "Lãnh đạo UBND thành phố; Ban chỉ đạo ISO; trưởng các cơ quan chuyên môn; "
+                "đoàn đánh giá nội bộ."
+            ),
+            period_start=date(2018, 1, 1),
+            period_end=date(2018, 7, 31),
+            unit_id=None,
+        ),
+        actor=None,
+    )
+    core.save_notes(
+        review,
+        actor=None,
+        notes={
+            "performance": "Tỷ lệ hồ sơ trễ hạn thấp; một số đơn vị chưa đo lường mục tiêu chất lượng.",
+            "resources": "Bộ phận Một cửa thiếu máy quét; cần thêm chuyên gia đánh giá theo phiên bản 2015.",
+            "improvement": "Số hoá sổ theo dõi; chia sẻ kinh nghiệm giữa các phòng.",
+        },
+        conclusions=(
+            "Hệ thống quản lý chất lượng của UBND thành phố phù hợp với TCVN ISO 9001:2008, được duy trì và "
+            "cải tiến. Các đơn vị khắc phục dứt điểm các điểm không phù hợp trước ngày 31/10/2018 và chuẩn "
+            "bị chuyển đổi sang TCVN ISO 9001:2015."
+        ),
+    )
+    for kind, what, code, due in REVIEW_DECISIONS:
+        if code in units:
+            core.add_decision(review, core.DecisionFields(kind, what, units[code].id, None, due), actor=None)
+    core.hold_review(review, actor=None, today=held_on)
+    review.held_at = datetime(2018, 8, 20, 10, 0, tzinfo=UTC)
+    issue_notice(review, actor=None, issued_on=date(2018, 8, 24))
+    db.session.flush()

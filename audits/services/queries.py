@@ -23,6 +23,7 @@ from audits.models import (
     FindingStatus,
     FollowUpProposal,
     ProposalStatus,
+    ReviewDecision,
     TeamRole,
 )
 from audits.services import deadlines
@@ -345,6 +346,7 @@ class MyWork:
     acknowledgements: list[AuditTeamMember] = field(default_factory=list)
     proposals: list[FollowUpProposal] = field(default_factory=list)
     plans_to_acknowledge: list[AuditUnit] = field(default_factory=list)  # audit plans sent to my units
+    decisions: list[ReviewDecision] = field(default_factory=list)  # management review decisions to carry out
 
     @property
     def count(self) -> int:
@@ -358,6 +360,7 @@ class MyWork:
                 self.acknowledgements,
                 self.proposals,
                 self.plans_to_acknowledge,
+                self.decisions,
             )
         )
 
@@ -440,6 +443,9 @@ def my_work(user: User, today: date | None = None) -> MyWork:
         )
     if access.can_plan_audits(user):
         work.proposals = pending_proposals(today, only_due=True)
+    from audits.services.review.core import decisions_for
+
+    work.decisions = decisions_for(user, today)
     return work
 
 
@@ -481,6 +487,8 @@ class DashboardFigures:
     my_work: int
     overdue_findings: int = 0
     late: list[deadlines.Step] = field(default_factory=list)  # the longest overdue first
+    open_decisions: int = 0  # decisions of held management reviews not done, of the person's units
+    overdue_decisions: int = 0
 
 
 def dashboard_figures(user: User, today: date | None = None) -> DashboardFigures:
@@ -488,12 +496,17 @@ def dashboard_figures(user: User, today: date | None = None) -> DashboardFigures
     stmt = select(func.count(Finding.id)).where(Finding.status.in_(OPEN_NC_STATUSES))
     if unit_ids is not None:
         stmt = stmt.where(Finding.unit_id.in_(unit_ids))
+    from audits.services.review.core import count_open_decisions
+
+    decisions = count_open_decisions(unit_ids, today).values()
     return DashboardFigures(
         open_nonconformities=db.session.scalar(stmt) or 0,
         overdue=overdue_actions(today, unit_ids=unit_ids),
         my_work=my_work(user, today).count,
         overdue_findings=count_overdue(today, unit_ids=unit_ids),
         late=overdue_steps(today, unit_ids=unit_ids)[:5],
+        open_decisions=sum(n for n, _late in decisions),
+        overdue_decisions=sum(late for _n, late in decisions),
     )
 
 

@@ -6,6 +6,8 @@
 - plans submitted for review: to the audit's team;
 - findings whose actions are done, waiting for verification of effectiveness: to the audit's team
   members who do not belong to the finding's unit (a unit never verifies itself);
+- decisions of held management reviews not done, overdue or due within the horizon: to the decision's
+  owner, or to the managers of its owner unit when it names no person;
 - escalation: a nonconformity whose current step (plan, review, actions, verification) is overdue by more
   than QMS_ESCALATE_DAYS days goes also to the unit's managers and to every steering-committee user, in a
   separate "Escalated" part.
@@ -25,7 +27,15 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from audits.models import ActionItem, AuditTeamMember, Finding, FindingStatus
+from audits.models import (
+    ActionItem,
+    AuditTeamMember,
+    Finding,
+    FindingStatus,
+    ManagementReview,
+    ReviewDecision,
+)
+from audits.models.review import ReviewStatus
 from audits.services import deadlines
 from audits.services.queries import OPEN_NC_STATUSES, overdue_steps
 from qms.extensions import db
@@ -46,11 +56,15 @@ class Digest:
     plans_to_review: list[Finding] = field(default_factory=list)
     verifications_due: list[Finding] = field(default_factory=list)
     escalated: list[deadlines.Step] = field(default_factory=list)
+    decisions_overdue: list[ReviewDecision] = field(default_factory=list)
+    decisions_due_soon: list[ReviewDecision] = field(default_factory=list)
 
     @property
     def count(self) -> int:
         return (
-            len(self.overdue)
+            len(self.decisions_overdue)
+            + len(self.decisions_due_soon)
+            + len(self.overdue)
             + len(self.due_soon)
             + len(self.plans_to_write)
             + len(self.plans_to_review)
@@ -95,8 +109,23 @@ def digests(
             .order_by(Finding.ref_year, Finding.ref_seq, Finding.id)
         )
     )
+    # decisions of held management reviews: to their owner, else to the managers of the owner unit
+    decisions = list(
+        db.session.scalars(
+            select(ReviewDecision)
+            .join(ManagementReview, ManagementReview.id == ReviewDecision.review_id)
+            .where(
+                ManagementReview.status == ReviewStatus.HELD,
+                ReviewDecision.done_on.is_(None),
+                ReviewDecision.due_on <= today + timedelta(days=days),
+            )
+            .options(joinedload(ReviewDecision.owner), joinedload(ReviewDecision.owner_unit))
+            .order_by(ReviewDecision.due_on, ReviewDecision.id)
+        )
+    )
     unit_ids = (
-        {a.finding.unit_id for a in actions}
+        {d.owner_unit_id for d in decisions}
+        | {a.finding.unit_id for a in actions}
         | {f.unit_id for f in waiting}
         | {step.finding.unit_id for step in escalated}
     )
@@ -135,6 +164,13 @@ def digests(
         for person in people.values():
             if (digest := digest_of(person)) is not None:
                 (digest.overdue if action.due_on < today else digest.due_soon).append(action)
+    for decision in decisions:
+        owners = [decision.owner] if decision.owner is not None else managers[decision.owner_unit_id]
+        for person in owners:
+            if (digest := digest_of(person)) is not None:
+                (digest.decisions_overdue if decision.due_on < today else digest.decisions_due_soon).append(
+                    decision
+                )
     for finding in waiting:
         if finding.status in WAITING_PLAN:
             for person in managers[finding.unit_id]:
@@ -176,6 +212,15 @@ def _action_line(action: ActionItem, lang: str) -> str:
         what=action.what,
         owner=action.owner_name,
         due=fmt_date(action.due_on, lang),
+    )
+
+
+def _decision_line(decision: ReviewDecision, lang: str) -> str:
+    return _(
+        "%(unit)s: %(what)s — due %(due)s",
+        unit=decision.owner_unit.code,
+        what=decision.what,
+        due=fmt_date(decision.due_on, lang),
     )
 
 
@@ -234,6 +279,14 @@ def body(
     lines = [_("Dear %(name)s,", name=digest.user.full_name), ""]
     lines.append(_("This is what waits for you in QMS Tracker on %(date)s.", date=fmt_date(today, lang)))
     sections = [
+        (
+            _("Overdue management review decisions"),
+            [_decision_line(d, lang) for d in digest.decisions_overdue],
+        ),
+        (
+            _("Management review decisions due within %(days)s days", days=days),
+            [_decision_line(d, lang) for d in digest.decisions_due_soon],
+        ),
         (_("Overdue corrective actions"), [_action_line(a, lang) for a in digest.overdue]),
         (
             _("Corrective actions due within %(days)s days", days=days),

@@ -36,3 +36,35 @@ def _url(record_id: int | None, _unit: Unit) -> str | None:
 
 def register() -> None:
     register_evidence_kind(EvidenceKind("audit", _l("Internal audit"), choices=audits_of_unit, url=_url))
+    register_review_kind()
+
+
+def reviews_of_unit(unit: Unit) -> list[tuple[int, str]]:
+    """The held management reviews of the unit and of the organisation, newest first, as (id, label)."""
+    from audits.models.review import ManagementReview, ReviewStatus
+
+    stmt = (
+        select(ManagementReview)
+        .where(
+            ManagementReview.status == ReviewStatus.HELD,
+            (ManagementReview.unit_id == unit.id) | ManagementReview.unit_id.is_(None),
+        )
+        .order_by(ManagementReview.held_on.desc(), ManagementReview.id.desc())
+    )
+    return [
+        (r.id, f"{fmt_date(r.held_on)} ({r.unit.code if r.unit else _l('The organisation')})")
+        for r in db.session.scalars(stmt)
+    ]
+
+
+def _review_url(record_id: int | None, _unit: Unit) -> str | None:
+    return url_for("audits.review_show", review_id=record_id) if record_id else None
+
+
+def register_review_kind() -> None:
+    """Held management reviews as evidence of the 9.3 item. The shipped gap catalogue names this kind
+    `management_review`; `review` is its short key: both lead to the same kind."""
+    for key in ("review", "management_review"):
+        register_evidence_kind(
+            EvidenceKind(key, _l("Management review"), choices=reviews_of_unit, url=_review_url)
+        )

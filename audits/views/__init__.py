@@ -6,6 +6,9 @@ panels they include (as template globals, so that qms never imports this package
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
 from flask import Flask
 
 
@@ -21,6 +24,7 @@ def register(app: Flask) -> None:
         leadership_pages,
         programme_pages,
         question_pages,
+        review_pages,
         work_pages,
     )
     from audits.views.blueprint import bp
@@ -37,3 +41,14 @@ def register(app: Flask) -> None:
         audits_enabled=True,
         audit_step=deadlines.current_step,
     )
+    app.jinja_env.filters.update(isodate=_isodate, decimal=_decimal)
+
+
+def _isodate(value: str | None) -> date | None:
+    """A date of a review's inputs (stored as ISO text) for the `fdate` filter."""
+    return date.fromisoformat(value) if value else None
+
+
+def _decimal(value: str | None) -> Decimal | None:
+    """A percentage of a review's inputs (stored as text) for the `fpct` filter."""
+    return Decimal(value) if value is not None else None

@@ -267,3 +267,64 @@ def require_see_leadership(user: User | None) -> None:
         raise NotAllowed(
             _l("Only the leadership, the ISO steering committee and the administrator see this.")
         )
+
+
+# --- management review -------------------------------------------------------------------------
+# A review is of the organisation (unit_id None) or of one unit, passed in as a plain id.
+# Steering, leader and admin create and hold the organisation's reviews; a unit's manager creates and
+# holds the unit's own; org-wide readers read every review, a unit's people read their unit's; only
+# steering or admin reopen a held review. A decision is marked done by its owner or the managers of
+# its owner unit (and by those who run the review).
+
+REVIEW_ORG_ROLES = (OrgRole.STEERING, OrgRole.LEADER, OrgRole.ADMIN)
+
+
+def can_read_review(user: User | None, unit_id: int | None) -> bool:
+    if not _signed_in(user):
+        return False
+    if reads_everything(user):
+        return True
+    return unit_id is not None and user.membership_in(unit_id) is not None
+
+
+def require_read_review(user: User | None, unit_id: int | None) -> None:
+    if not can_read_review(user, unit_id):
+        raise NotAllowed(_l("You may not see this management review."))
+
+
+def can_run_review(user: User | None, unit_id: int | None) -> bool:
+    """Create, edit and hold a review of this scope."""
+    if not _signed_in(user):
+        return False
+    if unit_id is None:
+        return user.has_role(*REVIEW_ORG_ROLES)
+    return unit_id in managed_unit_ids(user)
+
+
+def require_run_review(user: User | None, unit_id: int | None) -> None:
+    if not can_run_review(user, unit_id):
+        if unit_id is None:
+            raise NotAllowed(
+                _l("Only the ISO steering committee, the leadership or the administrator may do this.")
+            )
+        raise NotAllowed(_l("Only a manager of this unit may do this."))
+
+
+def can_reopen_review(user: User | None) -> bool:
+    return _signed_in(user) and user.has_role(OrgRole.STEERING, OrgRole.ADMIN)
+
+
+def require_reopen_review(user: User | None) -> None:
+    if not can_reopen_review(user):
+        raise NotAllowed(_l("Only the ISO steering committee or the administrator may reopen a held review."))
+
+
+def can_complete_decision(user: User | None, owner_unit_id: int, owner_id: int | None) -> bool:
+    if not _signed_in(user):
+        return False
+    return user.id == owner_id or owner_unit_id in managed_unit_ids(user)
+
+
+def require_complete_decision(user: User | None, owner_unit_id: int, owner_id: int | None) -> None:
+    if not can_complete_decision(user, owner_unit_id, owner_id):
+        raise NotAllowed(_l("Only the owner of this decision or the managers of its unit may mark it done."))
