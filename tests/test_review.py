@@ -319,7 +319,7 @@ def test_summary_for_the_yearly_report_and_the_transition_evidence(orgdata: Org,
     counts = review_summary.open_decisions()
     assert counts[orgdata.unit_a.id][0] == 1 and counts[orgdata.unit_b.id] == (1, 1)
     assert review_summary.open_decisions({orgdata.unit_a.id}).keys() == {orgdata.unit_a.id}
-    kind = evidence_kind("review")
+    kind = evidence_kind("management_review")
     assert kind is not None and kind.choices is not None
     assert [rid for rid, _label in kind.choices(orgdata.unit_a)] == [review.id]
     page = as_user("manager_b").get("/").get_data(as_text=True)

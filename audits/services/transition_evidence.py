@@ -62,9 +62,7 @@ def _review_url(record_id: int | None, _unit: Unit) -> str | None:
 
 
 def register_review_kind() -> None:
-    """Held management reviews as evidence of the 9.3 item. The shipped gap catalogue names this kind
-    `management_review`; `review` is its short key: both lead to the same kind."""
-    for key in ("review", "management_review"):
-        register_evidence_kind(
-            EvidenceKind(key, _l("Management review"), choices=reviews_of_unit, url=_review_url)
-        )
+    """Held management reviews as evidence of the 9.3 item (the gap catalogue's kind `management_review`)."""
+    register_evidence_kind(
+        EvidenceKind("management_review", _l("Management review"), choices=reviews_of_unit, url=_review_url)
+    )
