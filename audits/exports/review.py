@@ -26,7 +26,7 @@ from qms.exports import issuers, layout
 from qms.exports.document import heading, key_values, paragraph, table, to_bytes
 from qms.formatting import fmt_date, fmt_number, fmt_percent
 from qms.models.issuing import DocType, IssuedDocument
-from qms.services import issuing
+from qms.services import issuing, settings
 from qms.services.objectives import ATTAINMENT_LABELS, DIRECTION_SIGNS
 
 NOTICE_SOURCE = "review_notice"
@@ -384,6 +384,7 @@ def _decisions_table(doc: DocumentType, decisions: list[ReviewDecision], lang: s
             [str(n), _word(DECISION_KIND, d.kind), d.what, _owner(d), fmt_date(d.due_on, lang)]
             for n, d in enumerate(decisions, 1)
         ],
+        widths_cm=[1.3, 2.6, 6.6, 3.2, 2.3],
     )
 
 
@@ -428,13 +429,14 @@ def notice_document(
             "%(scope)s for the period %(start)s – %(end)s.",
             date=fmt_date(review.held_on, lang),
             chair=review.chair,
-            scope=scope_name(review),
+            scope=review.unit.name if review.unit is not None else settings.superior_body(),
             start=fmt_date(review.period_start, lang),
             end=fmt_date(review.period_end, lang),
         ),
     )
     if review.attendees.strip():
-        layout.body(doc, _("Attending: %(who)s.", who=" ".join(review.attendees.split())))
+        who = " ".join(review.attendees.split()).rstrip(".")
+        layout.body(doc, _("Attending: %(who)s.", who=who))
     layout.body(doc, _("The chair concluded as follows:"))
     heading(doc, _("1. Conclusions"), 1)
     for line in review.conclusions.splitlines() or [""]:
