@@ -3,7 +3,7 @@ decisions on My work, in the digests and in the next review's input (a); access;
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -357,3 +357,29 @@ def test_reopen_on_the_page_by_steering_only_with_a_reason(orgdata: Org, as_user
     delete = steering.post(f"/audits/reviews/{review.id}/decisions/{decision.id}/delete")  # type: ignore[attr-defined]
     assert delete.status_code == 302
     assert db.session.get(ManagementReview, review.id).decisions == []
+
+
+def test_the_open_decisions_list_behind_the_leaders_figures(orgdata: Org, as_user) -> None:  # type: ignore[no-untyped-def]
+    review = org_review(orgdata)
+    _decision(orgdata, review)  # unit A, due 31/10/2018: overdue today
+    _decision(
+        orgdata,
+        review,
+        what="Bổ sung máy quét",
+        owner_unit_id=orgdata.unit_b.id,
+        due_on=date.today() + timedelta(days=30),
+    )
+    core.hold_review(review, actor=orgdata.user("steering"), today=TODAY)
+    db.session.commit()
+
+    leader = as_user("leader").get("/audits/reviews/decisions").get_data(as_text=True)
+    assert "Số hoá sổ theo dõi" in leader and "Bổ sung máy quét" in leader
+    only_b = as_user("leader").get("/audits/reviews/decisions?unit=P-B").get_data(as_text=True)
+    assert "Bổ sung máy quét" in only_b and "Số hoá sổ theo dõi" not in only_b
+    late = as_user("leader").get("/audits/reviews/decisions?overdue=1").get_data(as_text=True)
+    assert "Số hoá sổ theo dõi" in late and "Bổ sung máy quét" not in late
+    # a unit's people see their own unit's decisions; another unit's page is refused
+    own = as_user("manager_a").get("/audits/reviews/decisions").get_data(as_text=True)
+    assert "Số hoá sổ theo dõi" in own and "Bổ sung máy quét" not in own
+    assert as_user("manager_a").get("/audits/reviews/decisions?unit=P-B").status_code == 403
+    assert as_user("outsider").get("/audits/reviews/decisions").status_code == 403

@@ -28,7 +28,7 @@ from audits.views.blueprint import bp
 from qms.exports.document import to_bytes
 from qms.extensions import db
 from qms.formatting import current_lang
-from qms.models.org import Membership, User
+from qms.models.org import Membership, Unit, User
 from qms.services import access, org
 from qms.services.errors import DomainError, NotAllowed
 from qms.services.history import history_of
@@ -71,6 +71,28 @@ def reviews() -> str:
         years=years,
         year=year,
         can_create=_may_create_any(),
+    )
+
+
+@bp.route("/reviews/decisions")
+@login_required
+def open_decisions() -> str:
+    """The open decisions of held reviews, of one unit (?unit=CODE) and only the overdue ones (?overdue=1)."""
+    if not (access.reads_everything(current_user) or current_user.memberships):
+        abort(403)
+    code = request.args.get("unit", "").strip()
+    unit = db.session.scalar(select(Unit).where(Unit.code == code)) if code else None
+    if code and unit is None:
+        abort(404)
+    if unit is not None and not access.can_read_unit(current_user, unit):
+        abort(403)
+    overdue = request.args.get("overdue") == "1"
+    return render_template(
+        "audits/review_decisions.html",
+        decisions=core.open_decisions_of(current_user, unit_id=unit.id if unit else None, overdue=overdue),
+        unit=unit,
+        overdue=overdue,
+        today=date.today(),
     )
 
 

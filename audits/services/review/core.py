@@ -12,6 +12,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, case, extract, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from audits.models.review import (
     INPUT_GROUPS,
@@ -357,6 +358,25 @@ def open_decisions_query(today: date | None = None) -> Select:
         .where(ManagementReview.status == ReviewStatus.HELD, ReviewDecision.done_on.is_(None))
         .order_by(ReviewDecision.due_on, ReviewDecision.id)
     )
+
+
+def open_decisions_of(
+    actor: User, *, unit_id: int | None = None, overdue: bool = False, today: date | None = None
+) -> list[ReviewDecision]:
+    """The open decisions of held reviews the actor may read (every unit's for org-wide readers, their
+    own units' otherwise), of one owner unit when named, only the overdue ones when asked."""
+    stmt = open_decisions_query(today).options(
+        selectinload(ReviewDecision.owner_unit),
+        selectinload(ReviewDecision.owner),
+        selectinload(ReviewDecision.review),
+    )
+    if not access.reads_everything(actor):
+        stmt = stmt.where(ReviewDecision.owner_unit_id.in_({m.unit_id for m in actor.memberships}))
+    if unit_id is not None:
+        stmt = stmt.where(ReviewDecision.owner_unit_id == unit_id)
+    if overdue:
+        stmt = stmt.where(ReviewDecision.due_on < _today(today))
+    return list(db.session.scalars(stmt))
 
 
 def decisions_for(user: User, today: date | None = None) -> list[ReviewDecision]:
