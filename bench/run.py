@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import floor  # noqa: E402
-from build_dataset import FINDINGS, STEERING, app_for, database_url  # noqa: E402
+from build_dataset import STEERING, app_for, database_url  # noqa: E402
 from flask import Flask  # noqa: E402
 from flask.testing import FlaskClient  # noqa: E402
 from flask_babel import force_locale  # noqa: E402
@@ -230,6 +230,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--only", help="Only the measurements whose name contains this text.")
     args = parser.parse_args(argv)
+    if args.sizes and args.url:
+        parser.error("--sizes picks one database per size (QMS_DATABASE_URL names PostgreSQL's): no --url")
     if not args.sizes:
         runs, title = run(database_url(args.url), args.rounds, args.only)
         print_table(runs, title, args.rounds)
@@ -237,7 +239,7 @@ def main(argv: list[str] | None = None) -> None:
         sizes = [int(s) for s in args.sizes.split(",")]
         by_size: dict[int, list[Measurement]] = {}
         for size in sizes:
-            url = database_url(args.url, size) if size != FINDINGS or not args.url else args.url
+            url = database_url(None, size)
             build(size, url)
             by_size[size], title = run(url, args.rounds, args.only)
             print_table(by_size[size], title, args.rounds)
