@@ -174,27 +174,33 @@ def floor_app(url: str, secret_key: str, labels: dict[str, str] | None = None) -
         user_id = me()
         today = date.today()
         open_nc = ", ".join(f"'{s}'" for s in OPEN_NC)
-        late = "CASE WHEN x.action_due IS NULL THEN x.step_due WHEN x.step_due IS NULL THEN x.action_due WHEN x.step_due <= x.action_due THEN x.step_due ELSE x.action_due END"  # noqa: E501
+        step_due = STEP_DUE.replace(ACTION_DUE, "act.due")
+        late = (
+            "CASE WHEN s.action_due IS NULL THEN s.step_due WHEN s.step_due IS NULL THEN s.action_due"
+            " WHEN s.step_due <= s.action_due THEN s.step_due ELSE s.action_due END"
+        )
+        # The open nonconformities with the date each is late since, computed once (a CTE): the
+        # earliest open action of the current round comes from one grouped pass over the actions.
         sql = (
-            "SELECT k.*, l.* FROM (SELECT"
+            "WITH s AS (SELECT f.id, f.ref_series, f.ref_year, f.ref_seq, f.status, f.unit_id, f.round,"
+            f" {step_due} AS step_due, act.due AS action_due FROM finding f LEFT JOIN (SELECT finding_id,"
+            " round, min(due_on) AS due FROM action_item WHERE done_on IS NULL"
+            " GROUP BY finding_id, round) act"
+            f" ON act.finding_id = f.id AND act.round = f.round WHERE f.status IN ({open_nc})),"
+            f" late AS (SELECT s.*, {late} AS late_since FROM s)"
+            " SELECT k.*, l.* FROM (SELECT"
             " (SELECT full_name FROM user_account WHERE id = :me) AS me_name,"
             " (SELECT count(*) FROM unit WHERE active AND kind = 'department') AS departments,"
             " (SELECT count(*) FROM unit WHERE active AND kind = 'city') AS cities,"
             " (SELECT count(*) FROM user_account WHERE active) AS users_active,"
             " (SELECT count(*) FROM clause WHERE edition = '2008') AS c2008,"
             " (SELECT count(*) FROM clause WHERE edition = '2015') AS c2015,"
-            f" (SELECT count(*) FROM finding WHERE status IN ({open_nc})) AS open_nc,"
-            f" (SELECT count(*) FROM (SELECT {STEP_DUE} AS step_due, {ACTION_DUE} AS action_due"
-            " FROM finding f"
-            f"  WHERE f.status IN ({open_nc})) x WHERE {late} < :today) AS overdue_nc,"
-            " (SELECT count(*) FROM action_item ai JOIN finding f ON f.id = ai.finding_id"
-            "  WHERE ai.done_on IS NULL AND ai.round = f.round AND ai.due_on < :today"
-            f" AND f.status IN ({open_nc}))"
-            " AS overdue_actions) k"
-            " LEFT JOIN (SELECT x.*, " + late + " AS late_since FROM (SELECT f.id, f.ref_series, f.ref_year,"
-            f"  f.ref_seq, f.status, u.code AS unit_code, {STEP_DUE} AS step_due, {ACTION_DUE} AS action_due"
-            f"  FROM finding f JOIN unit u ON u.id = f.unit_id WHERE f.status IN ({open_nc})) x"
-            f"  WHERE {late} < :today ORDER BY late_since, x.id LIMIT 5) l ON 1 = 1"
+            " (SELECT count(*) FROM late) AS open_nc,"
+            " (SELECT count(*) FROM late WHERE late_since < :today) AS overdue_nc,"
+            " (SELECT count(*) FROM action_item ai JOIN late f ON f.id = ai.finding_id"
+            "  WHERE ai.done_on IS NULL AND ai.round = f.round AND ai.due_on < :today) AS overdue_actions) k"
+            " LEFT JOIN (SELECT late.*, u.code AS unit_code FROM late JOIN unit u ON u.id = late.unit_id"
+            "  WHERE late_since < :today ORDER BY late_since, late.id LIMIT 5) l ON 1 = 1"
         )
         with engine.connect() as conn:
             raw = list(conn.execute(text(sql), {"me": user_id, "today": today}))
