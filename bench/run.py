@@ -157,6 +157,7 @@ def measurements(url: str) -> tuple[list[Measurement], str, int, Flask]:
     ]
     for m in runs:
         m.name = m.name.replace(f"page {deep} (last)", "deep page (last)")
+    app.extensions["bench_floor_engine"] = bare_engine
     return runs, f"{where}: {total:,} findings", total, app
 
 
@@ -188,6 +189,10 @@ def run(url: str, rounds: int, only: str | None = None) -> tuple[list[Measuremen
         for m in runs:
             m.project_ms.append(_timed(m.project))
             m.floor_ms.append(_timed(m.floor))
+    with app.app_context():  # close the connections of both apps
+        db.session.remove()
+        db.engine.dispose()
+    app.extensions["bench_floor_engine"].dispose()
     return runs, title
 
 
@@ -211,8 +216,11 @@ def build(findings: int, url: str) -> None:
     if app is not None:
         try:
             with app.app_context():
-                if db.session.scalar(select(func.count(Finding.id))) == findings:
-                    return
+                built = db.session.scalar(select(func.count(Finding.id))) == findings
+                db.session.remove()
+                db.engine.dispose()
+            if built:
+                return
         except Exception:
             pass
     subprocess.run(

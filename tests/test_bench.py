@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -20,7 +21,8 @@ def _load(name: str):  # type: ignore[no-untyped-def]
 
 
 def test_bench_prints_project_floor_and_ratio_of_every_measurement(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'bench.sqlite3'}"
+    # On PostgreSQL when QMS_TEST_POSTGRES_URL names a test database (emptied and filled here).
+    url = os.environ.get("QMS_TEST_POSTGRES_URL") or f"sqlite:///{tmp_path / 'bench.sqlite3'}"
     subprocess.run(
         [sys.executable, str(ROOT / "bench" / "build_dataset.py"), "--findings", "300", "--url", url],
         check=True,
