@@ -78,6 +78,9 @@ def database_url(argument: str | None, findings: int = FINDINGS) -> str:
     bench/. Sizes other than the default get their own file (bench/bench-N.sqlite3) or, on PostgreSQL,
     their own database (the URL's database name followed by _N)."""
     if argument:
+        path = argument.removeprefix("sqlite:///")
+        if argument.startswith("sqlite:///") and path and not Path(path).is_absolute():
+            return f"sqlite:///{Path(path).resolve()}"  # relative to here, not to the instance folder
         return argument
     if os.environ.get("QMS_DATABASE_URL"):
         from qms.config import normalise_database_url
