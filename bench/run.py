@@ -177,10 +177,14 @@ def count_statements(app: Flask, m: Measurement) -> None:
     m.statements = len(statements)
 
 
-def run(url: str, rounds: int, only: str | None = None) -> tuple[list[Measurement], str]:
+def run(
+    url: str, rounds: int, only: str | None = None, skip: str | None = None
+) -> tuple[list[Measurement], str]:
     runs, title, _total, app = measurements(url)
     if only:
         runs = [m for m in runs if only in m.name]
+    if skip:
+        runs = [m for m in runs if skip not in m.name]
     for m in runs:  # warm-up: templates compiled, caches filled; then the statements of one request
         m.project()
         m.floor()
@@ -237,11 +241,12 @@ def main(argv: list[str] | None = None) -> None:
         "--sizes", help="Comma-separated numbers of findings: build or reuse each, print growth."
     )
     parser.add_argument("--only", help="Only the measurements whose name contains this text.")
+    parser.add_argument("--skip", help="Leave out the measurements whose name contains this text.")
     args = parser.parse_args(argv)
     if args.sizes and args.url:
         parser.error("--sizes picks one database per size (QMS_DATABASE_URL names PostgreSQL's): no --url")
     if not args.sizes:
-        runs, title = run(database_url(args.url), args.rounds, args.only)
+        runs, title = run(database_url(args.url), args.rounds, args.only, args.skip)
         print_table(runs, title, args.rounds)
     else:
         sizes = [int(s) for s in args.sizes.split(",")]
@@ -249,7 +254,7 @@ def main(argv: list[str] | None = None) -> None:
         for size in sizes:
             url = database_url(None, size)
             build(size, url)
-            by_size[size], title = run(url, args.rounds, args.only)
+            by_size[size], title = run(url, args.rounds, args.only, args.skip)
             print_table(by_size[size], title, args.rounds)
             print()
         runs = by_size[sizes[-1]]
