@@ -250,12 +250,16 @@ def floor_app(url: str, secret_key: str, labels: dict[str, str] | None = None) -
         today = date.today()
         page = max(request.args.get("page", 1, type=int), 1)
         sql = (
+            # Sort and count the ids only, then join the 50 rows of the page (a deferred join).
             "SELECT ai.id, ai.what, ai.owner_name, ow.full_name AS owner_full, ai.due_on, ai.done_on,"
             " ai.round, f.id AS finding_id, f.round AS finding_round, f.ref_series, f.ref_year, f.ref_seq,"
-            " u.code AS unit_code,"
-            " count(*) OVER () AS total FROM action_item ai JOIN finding f ON f.id = ai.finding_id"
+            " u.code AS unit_code, t.total FROM (SELECT ai.id AS aid FROM action_item ai"
+            " JOIN finding f ON f.id = ai.finding_id WHERE f.status <> 'withdrawn'"
+            f" ORDER BY ai.due_on, ai.id LIMIT {PAGE_SIZE} OFFSET :offset) p"
+            " JOIN action_item ai ON ai.id = p.aid JOIN finding f ON f.id = ai.finding_id"
             " JOIN unit u ON u.id = f.unit_id LEFT JOIN user_account ow ON ow.id = ai.owner_id"
-            f" WHERE f.status <> 'withdrawn' ORDER BY ai.due_on, ai.id LIMIT {PAGE_SIZE} OFFSET :offset"
+            " CROSS JOIN (SELECT count(*) AS total FROM action_item ai JOIN finding f ON f.id = ai.finding_id"
+            " WHERE f.status <> 'withdrawn') t ORDER BY ai.due_on, ai.id"
         )
         with engine.connect() as conn:
             rows = []
