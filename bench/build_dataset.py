@@ -1,6 +1,7 @@
 """Build the benchmark database: 200 units, 2,000 audits and 100,000 findings with their corrective actions.
 
     .venv/bin/python bench/build_dataset.py                    # SQLite file bench/bench.sqlite3
+    .venv/bin/python bench/build_dataset.py --findings 10000   # SQLite file bench/bench-10000.sqlite3
     QMS_DATABASE_URL=postgresql://… .venv/bin/python bench/build_dataset.py   # PostgreSQL (emptied first)
 
 The schema and the ISO clauses come from `qms init`'s setup; the records are written with Core
@@ -45,6 +46,7 @@ STEERING = "steering@bench.qms.vn"
 UNITS, AUDITS, FINDINGS, AUDITORS = 200, 2_000, 100_000, 20
 YEARS = list(range(2016, 2026))  # 200 audits a year, one per unit
 BIG_AUDIT_FINDINGS = 200
+SERIES = {"major": "NC", "minor": "NC", "observation": "OBS", "ofi": "OFI"}
 BATCH = 5_000
 NC_STATUSES = [
     "open",
@@ -71,14 +73,44 @@ def app_for(url: str | None):
     return create_app(config, instance_path=str(ROOT / "bench" / "instance"))
 
 
-def database_url(argument: str | None) -> str:
+def database_url(argument: str | None, findings: int = FINDINGS) -> str:
+    """The database of `findings` findings: the URL given, else QMS_DATABASE_URL, else a SQLite file in
+    bench/. Sizes other than the default get their own file (bench/bench-N.sqlite3) or, on PostgreSQL,
+    their own database (the URL's database name followed by _N)."""
     if argument:
+        path = argument.removeprefix("sqlite:///")
+        if argument.startswith("sqlite:///") and path and not Path(path).is_absolute():
+            return f"sqlite:///{Path(path).resolve()}"  # relative to here, not to the instance folder
         return argument
     if os.environ.get("QMS_DATABASE_URL"):
         from qms.config import normalise_database_url
 
-        return normalise_database_url(os.environ["QMS_DATABASE_URL"])
-    return f"sqlite:///{DEFAULT_SQLITE}"
+        url = normalise_database_url(os.environ["QMS_DATABASE_URL"])
+        if findings == FINDINGS:
+            return url
+        from sqlalchemy.engine import make_url
+
+        parsed = make_url(url)
+        return parsed.set(database=f"{parsed.database}_{findings}").render_as_string(hide_password=False)
+    if findings == FINDINGS:
+        return f"sqlite:///{DEFAULT_SQLITE}"
+    return f"sqlite:///{ROOT / 'bench' / f'bench-{findings}.sqlite3'}"
+
+
+def create_postgres_database(url: str) -> None:
+    """Create the PostgreSQL database of `url` when it does not exist yet (SQLite creates its file)."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if not parsed.get_backend_name().startswith("postgresql"):
+        return
+    engine = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": parsed.database})
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+    engine.dispose()
 
 
 def _batches(rows: list[dict], size: int = BATCH):
@@ -126,7 +158,7 @@ def empty_database() -> None:
             raise SystemExit(f"{db.engine.url} already holds data: delete the file first")
 
 
-def build(seed: int = 2018) -> dict[str, int]:
+def build(seed: int = 2018, findings_total: int = FINDINGS) -> dict[str, int]:
     rng = random.Random(seed)
     now = datetime.now(UTC)
     clause_ids = list(
@@ -250,11 +282,11 @@ def build(seed: int = 2018) -> dict[str, int]:
     big = next(a for a in audits if a["ref"] == "DG-2025-01")
     per_audit = [BIG_AUDIT_FINDINGS if a is big else 0 for a in audits]
     others = [i for i, a in enumerate(audits) if a is not big]
-    for n in range(FINDINGS - BIG_AUDIT_FINDINGS):
+    for n in range(max(findings_total - BIG_AUDIT_FINDINGS, 0)):
         per_audit[others[n % len(others)]] += 1
 
     findings, actions, plans = [], [], []
-    counters: dict[int, int] = {}
+    counters: dict[tuple[str, int], int] = {}
     finding_id = 0
     for audit, count in zip(audits, per_audit, strict=True):
         unit_id = links[audit["id"] - 1]["unit_id"]
@@ -262,12 +294,16 @@ def build(seed: int = 2018) -> dict[str, int]:
             finding_id += 1
             kind = rng.choices(["major", "minor", "observation", "ofi"], [10, 50, 25, 15])[0]
             raised = audit["planned_start"]
+            year = raised.year
+            series = SERIES[kind]
+            counters[(series, year)] = seq = counters.get((series, year), 0) + 1
             row = {
                 "id": finding_id,
                 "audit_id": audit["id"],
                 "ref": None,
-                "ref_year": None,
-                "ref_seq": None,
+                "ref_series": series,
+                "ref_year": year,
+                "ref_seq": seq,
                 "kind": kind,
                 "status": "noted",
                 "clause_id": rng.choice(clause_ids),
@@ -277,27 +313,29 @@ def build(seed: int = 2018) -> dict[str, int]:
                 "statement": rng.choice(STATEMENTS),
                 "raised_on": raised,
                 "closed_on": None,
+                "plan_due_on": None,
+                "review_due_on": None,
+                "verify_due_on": None,
                 "round": 1,
                 "version": 1,
                 "created_at": now,
                 "updated_at": now,
             }
             if kind in ("major", "minor"):
-                year = raised.year
-                counters[year] = counters.get(year, 0) + 1
                 status = (
                     rng.choice(NC_STATUSES)
                     if year >= 2024
                     else rng.choice(["closed", "closed", "actions_done"])
                 )
-                row.update(
-                    ref=f"NC-{year}-{counters[year]:03d}",
-                    ref_year=year,
-                    ref_seq=counters[year],
-                    status=status,
-                )
+                row.update(ref=f"NC-{year}-{seq:03d}", status=status)
                 if status == "closed":
                     row["closed_on"] = raised + timedelta(days=75)
+                if status in ("open", "plan_returned", "reopened"):
+                    row["plan_due_on"] = raised + timedelta(days=15)
+                elif status == "plan_submitted":
+                    row["review_due_on"] = raised + timedelta(days=20)
+                elif status == "actions_done":
+                    row["verify_due_on"] = raised + timedelta(days=55)
                 if status != "open":
                     plans.append(
                         {
@@ -331,25 +369,31 @@ def build(seed: int = 2018) -> dict[str, int]:
     db.session.execute(delete(RefCounter))
     bulk(
         RefCounter.__table__,
-        [{"scope": f"NC-{y}", "value": v} for y, v in counters.items()]
+        [{"scope": f"{series}-{y}", "value": v} for (series, y), v in counters.items()]
         + [{"scope": f"DG-{y}", "value": UNITS} for y in YEARS],
     )
     _reset_sequences()
     return {"units": UNITS, "audits": len(audits), "findings": len(findings), "actions": len(actions)}
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", help="Database URL (default: QMS_DATABASE_URL, else bench/bench.sqlite3).")
-    args = parser.parse_args()
-    url = database_url(args.url)
+    parser.add_argument(
+        "--findings", type=int, default=FINDINGS, help=f"Number of findings (default {FINDINGS:,})."
+    )
+    args = parser.parse_args(argv)
+    if args.findings < BIG_AUDIT_FINDINGS:
+        raise SystemExit(f"--findings must be at least {BIG_AUDIT_FINDINGS}")
+    url = database_url(args.url, args.findings)
+    create_postgres_database(url)
     app = app_for(url)
     started = time.perf_counter()
     with app.app_context():
         setup.initialise()
         db.session.commit()
         empty_database()
-        counts = build()
+        counts = build(findings_total=args.findings)
         db.session.commit()
         db.session.execute(text("ANALYZE"))
         db.session.commit()
