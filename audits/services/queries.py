@@ -50,7 +50,9 @@ def _with_actions(stmt: Select) -> Select:
 
 def findings_for_audit(audit: Audit) -> list[Finding]:
     """The audit's findings: nonconformities by reference, then observations and opportunities."""
-    stmt = _with_actions(select(Finding).where(Finding.audit_id == audit.id))
+    stmt = _with_actions(select(Finding).where(Finding.audit_id == audit.id)).options(
+        selectinload(Finding.clause), selectinload(Finding.unit)
+    )
     findings = list(db.session.scalars(stmt))
     return sorted(findings, key=lambda f: (KIND_ORDER.index(f.kind) > 1, f.ref_seq or 0, f.id))
 
@@ -458,14 +460,14 @@ class MyWork:
 
 
 def _rows(stmt: Select, limit: int | None) -> tuple[list, int | None]:
-    """The statement's rows (at most `limit`; none when 0) and, when the list is cut, the total counted
-    in SQL (None when every row was read)."""
+    """The statement's rows (at most `limit`; none when 0) and, when a limit is given, the total, read
+    in the same statement (a window COUNT); None when every row was read."""
     if limit == 0:
         return [], db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    rows = list(db.session.scalars(stmt if limit is None else stmt.limit(limit)))
-    if limit is None or len(rows) < limit:
-        return rows, None
-    return rows, db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    if limit is None:
+        return list(db.session.scalars(stmt)), None
+    result = db.session.execute(stmt.add_columns(func.count().over()).limit(limit)).all()
+    return [row[0] for row in result], (result[0][1] if result else 0)
 
 
 def _with_step(stmt: Select) -> Select:
