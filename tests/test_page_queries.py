@@ -69,7 +69,7 @@ def pages(org: Org, audit_ref: str, deep: int) -> list[Page]:
         (
             "steering",
             "/audits/findings",
-            lambda html: html.count("Phát hiện số") == 50 or "Phát hiện số" in html,
+            lambda html: "Phát hiện số" in html,
         ),
         ("steering", f"/audits/findings?page={deep}", lambda html: "Phát hiện số" in html),
         ("steering", f"/audits/{audit_ref}", lambda html: "Phát hiện số" in html),
@@ -95,17 +95,18 @@ def measure(client: FlaskClient, org: Org, audit_ref: str, deep: int) -> dict[st
     return counts
 
 
-# The most statements each page may issue, whatever the number of findings (signed-in person, the
-# page's figures and rows, the menu).
+# The most statements each page may issue, whatever the number of findings: its figures, rows and menu
+# (the signed-in person is already read here, by the test's application context; a browser's request
+# reads them in three more statements).
 BOUNDS = {
-    "steering /audits/findings": 14,
-    "steering /audits/findings?page=deep": 14,
-    "steering /audits/{ref}": 34,
-    "steering /": 26,
-    "auditor /": 30,
-    "auditor /audits/my-work": 18,
-    "steering /audits/programmes": 6,
-    "steering /audits/actions": 12,
+    "steering /audits/findings": 10,
+    "steering /audits/findings?page=deep": 10,
+    "steering /audits/{ref}": 26,
+    "steering /": 20,
+    "auditor /": 21,
+    "auditor /audits/my-work": 12,
+    "steering /audits/programmes": 4,
+    "steering /audits/actions": 4,
 }
 
 
@@ -122,12 +123,6 @@ def test_pages_do_not_grow_with_the_findings(
     few = measure(client, orgdata, ref, deep=1)
     grow(orgdata, big_audit, 152, start=8)
     many = measure(client, orgdata, ref, deep=3)
-    print({name: len(statements) for name, statements in many.items()})
-    import os
-
-    if os.environ.get("SHOW"):
-        for name, statements in many.items():
-            print(name, *[" ".join(s.split())[:150] for s in statements], sep="\n  ")
     for name, statements in many.items():
         bound = BOUNDS[name.replace(ref, "{ref}")]
         assert len(statements) == len(few[name]), (
