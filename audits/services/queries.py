@@ -309,6 +309,27 @@ def overdue_steps(
     return [s for s in steps if s is not None]
 
 
+def longest_overdue(
+    today: date | None = None, *, unit_ids: set[int] | None = None, limit: int = 5
+) -> tuple[list[deadlines.Step], int]:
+    """The `limit` nonconformities overdue the longest at their current step, and how many are overdue
+    in all: one statement (the total is a window COUNT over the same rows)."""
+    today = _today(today)
+    late = deadlines.late_since().label("late_since")
+    stmt = (
+        select(Finding, func.count().over())
+        .where(Finding.status.in_(OPEN_NC_STATUSES), late < today)
+        .options(selectinload(Finding.actions), selectinload(Finding.unit))
+        .order_by(late, Finding.id)
+        .limit(limit)
+    )
+    if unit_ids is not None:
+        stmt = stmt.where(Finding.unit_id.in_(unit_ids))
+    rows = db.session.execute(stmt).all()
+    steps = [deadlines.current_step(f, today) for f, _total in rows]
+    return [s for s in steps if s is not None], (rows[0][1] if rows else 0)
+
+
 def count_overdue(today: date | None = None, *, unit_ids: set[int] | None = None) -> int:
     """How many open nonconformities are overdue at their current step, counted in SQL."""
     stmt = select(func.count(Finding.id)).where(
@@ -638,12 +659,13 @@ def dashboard_figures(user: User, today: date | None = None) -> DashboardFigures
     from audits.services.review.core import count_open_decisions
 
     decisions = count_open_decisions(unit_ids, today).values()
+    late, overdue_findings = longest_overdue(today, unit_ids=unit_ids, limit=5)
     return DashboardFigures(
         open_nonconformities=db.session.scalar(stmt) or 0,
         overdue_actions=count_overdue_actions(today, unit_ids=unit_ids),
         my_work=my_work(user, today, limit=0).count,
-        overdue_findings=count_overdue(today, unit_ids=unit_ids),
-        late=overdue_steps(today, unit_ids=unit_ids, limit=5),
+        overdue_findings=overdue_findings,
+        late=late,
         open_decisions=sum(n for n, _late in decisions),
         overdue_decisions=sum(late for _n, late in decisions),
     )
