@@ -186,14 +186,12 @@ class Audit(Tracked, Timestamped, Base):
     plan_digest: Mapped[str] = mapped_column(String(64), default="")  # what was sent, to tell a change
 
     plan_sent_by: Mapped[User | None] = relationship(foreign_keys=[plan_sent_by_id])
-    unit_links: Mapped[list[AuditUnit]] = relationship(
-        back_populates="audit", cascade="all, delete-orphan", lazy="selectin"
-    )
+    unit_links: Mapped[list[AuditUnit]] = relationship(back_populates="audit", cascade="all, delete-orphan")
     clause_links: Mapped[list[AuditClause]] = relationship(
-        back_populates="audit", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="audit", cascade="all, delete-orphan"
     )
     team: Mapped[list[AuditTeamMember]] = relationship(
-        back_populates="audit", cascade="all, delete-orphan", lazy="selectin", order_by="AuditTeamMember.id"
+        back_populates="audit", cascade="all, delete-orphan", order_by="AuditTeamMember.id"
     )
     agenda: Mapped[list[AgendaItem]] = relationship(
         back_populates="audit", cascade="all, delete-orphan", order_by="AgendaItem.day, AgendaItem.time"
@@ -237,6 +235,7 @@ class AuditUnit(Tracked, Base):
     plan_acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     audit: Mapped[Audit] = relationship(back_populates="unit_links")
+    # one row, named by every use of the link (its history label, the plan, the audit page)
     unit: Mapped[Unit] = relationship(lazy="joined")
     plan_acknowledged_by: Mapped[User | None] = relationship()
 
@@ -256,6 +255,7 @@ class AuditClause(Tracked, Base):
     remapped_from_id: Mapped[int | None] = mapped_column(ForeignKey("clause.id", ondelete="RESTRICT"))
 
     audit: Mapped[Audit] = relationship(back_populates="clause_links")
+    # one row, named by every use of the scope line (its history label, the plan, the report)
     clause: Mapped[Clause] = relationship(lazy="joined", foreign_keys=[clause_id])
     remapped_from: Mapped[Clause | None] = relationship(foreign_keys=[remapped_from_id])
 
@@ -285,6 +285,7 @@ class AuditTeamMember(Tracked, Base):
     acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     audit: Mapped[Audit] = relationship(back_populates="team")
+    # one row, named by every use of a team line (its history label, the team table, the documents)
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
     acknowledged_by: Mapped[User | None] = relationship(foreign_keys=[acknowledged_by_id])
 

@@ -146,10 +146,10 @@ class Finding(Tracked, Timestamped, Base):
 
     __mapper_args__: dict[str, Any] = {"version_id_col": version}
 
-    audit: Mapped[Audit] = relationship(lazy="joined")
-    clause: Mapped[Clause] = relationship(lazy="joined", foreign_keys=[clause_id])
+    audit: Mapped[Audit] = relationship()
+    clause: Mapped[Clause] = relationship(foreign_keys=[clause_id])
     remapped_from: Mapped[Clause | None] = relationship(foreign_keys=[remapped_from_id])
-    unit: Mapped[Unit] = relationship(lazy="joined")
+    unit: Mapped[Unit] = relationship()
     raised_by: Mapped[User | None] = relationship(foreign_keys=[raised_by_id])
     updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
     withdrawn_by: Mapped[User | None] = relationship(foreign_keys=[withdrawn_by_id])

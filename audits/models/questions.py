@@ -30,6 +30,7 @@ class BankQuestion(Tracked, Timestamped, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     shipped_key: Mapped[str | None] = mapped_column(String(40), unique=True)
 
+    # one row: a question is filed, shown and turned into checklist lines under its clause
     clause: Mapped[Clause] = relationship(lazy="joined")
 
     def text(self, lang: str) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from audits.models import (
     NC_KINDS,
@@ -39,7 +40,7 @@ from qms.models.base import utcnow
 from qms.models.clauses import Clause, Edition
 from qms.models.history import HistoryEntry
 from qms.models.issuing import DocType
-from qms.models.org import OrgRole, Unit, User, UserRole
+from qms.models.org import Membership, OrgRole, Unit, User, UserRole
 from qms.services import access, issuing, mail
 from qms.services.errors import DomainError, InvalidTransition, NotAllowed, NotFound
 from qms.services.history import act_as
@@ -776,6 +777,7 @@ def auditors() -> list[User]:
         select(User)
         .join(UserRole, UserRole.user_id == User.id)
         .where(UserRole.role == OrgRole.AUDITOR, User.active)
+        .options(selectinload(User.role_rows), selectinload(User.memberships).joinedload(Membership.unit))
         .order_by(User.full_name)
     )
     return list(db.session.scalars(stmt))

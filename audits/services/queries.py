@@ -7,7 +7,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import Select, and_, func, select
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from audits.models import (
@@ -49,12 +50,15 @@ def _with_actions(stmt: Select) -> Select:
 
 def findings_for_audit(audit: Audit) -> list[Finding]:
     """The audit's findings: nonconformities by reference, then observations and opportunities."""
-    stmt = _with_actions(select(Finding).where(Finding.audit_id == audit.id))
+    stmt = _with_actions(select(Finding).where(Finding.audit_id == audit.id)).options(
+        selectinload(Finding.clause), selectinload(Finding.unit)
+    )
     findings = list(db.session.scalars(stmt))
     return sorted(findings, key=lambda f: (KIND_ORDER.index(f.kind) > 1, f.ref_seq or 0, f.id))
 
 
-def findings_register_query(
+def _register_filtered(
+    stmt: Select,
     *,
     year: int | None = None,
     unit_id: int | None = None,
@@ -63,8 +67,7 @@ def findings_register_query(
     clause: str | None = None,
     audit_id: int | None = None,
 ) -> Select:
-    """The findings register as a statement, for paginating (filters are optional)."""
-    stmt = select(Finding).join(Audit, Audit.id == Finding.audit_id)
+    """`stmt` (over findings joined to their audit) narrowed by the register's filters."""
     if year:
         stmt = stmt.where(Audit.year == year)
     if unit_id:
@@ -79,9 +82,69 @@ def findings_register_query(
         stmt = stmt.join(Clause, Clause.id == Finding.clause_id).where(
             (Clause.number == clause) | Clause.number.startswith(clause.rstrip(".") + ".")
         )
-    return _with_actions(
-        stmt.order_by(Audit.year.desc(), Finding.ref_seq.is_(None), Finding.ref_seq, Finding.id)
+    return stmt
+
+
+REGISTER_ORDER = (Audit.year.desc(), Finding.ref_seq.is_(None), Finding.ref_seq, Finding.id)
+
+
+def _register_row(stmt: Select) -> Select:
+    """What a row of the register shows: the finding's audit, clause and unit, and what its current
+    step reads (its actions and plan)."""
+    return _with_actions(stmt).options(
+        selectinload(Finding.audit), selectinload(Finding.clause), selectinload(Finding.unit)
     )
+
+
+def findings_register_query(**filters: object) -> Select:
+    """The findings register as a statement (filters are optional), with what each row shows."""
+    stmt = select(Finding).join(Audit, Audit.id == Finding.audit_id)
+    return _register_row(_register_filtered(stmt, **filters).order_by(*REGISTER_ORDER))  # type: ignore[arg-type]
+
+
+@dataclass
+class RegisterCounts:
+    total: int  # withdrawn findings included
+    withdrawn: int
+
+
+def findings_register_counts(**filters: object) -> RegisterCounts:
+    """The number of findings the filters select, and how many of them are withdrawn: one COUNT."""
+    withdrawn = func.coalesce(func.sum(case((Finding.status == FindingStatus.WITHDRAWN, 1), else_=0)), 0)
+    stmt = select(func.count(Finding.id), withdrawn).select_from(Finding)
+    if filters.get("year"):
+        stmt = stmt.join(Audit, Audit.id == Finding.audit_id)
+    total, gone = db.session.execute(_register_filtered(stmt, **filters)).one()  # type: ignore[arg-type]
+    return RegisterCounts(int(total), int(gone))
+
+
+class RegisterPage(Pagination):
+    """A page of the findings register: the page's ids are sorted and cut alone (a narrow sort, the
+    same cost at page 1,000 as at page 1), then only those rows are read with what they show; the
+    total comes from `findings_register_counts` (one COUNT)."""
+
+    def _query_items(self) -> list[Finding]:
+        filters = self._query_args["filters"]
+        ids_stmt = _register_filtered(
+            select(Finding.id).join(Audit, Audit.id == Finding.audit_id), **filters
+        ).order_by(*REGISTER_ORDER)
+        ids = list(db.session.scalars(ids_stmt.limit(self.per_page).offset(self._query_offset)))
+        if not ids:
+            return []
+        rows = {
+            f.id: f for f in db.session.scalars(_register_row(select(Finding).where(Finding.id.in_(ids))))
+        }
+        return [rows[i] for i in ids]
+
+    def _query_count(self) -> int:
+        return self._query_args["counts"].total
+
+
+def findings_register_page(
+    page: int, per_page: int, **filters: object
+) -> tuple[RegisterPage, RegisterCounts]:
+    counts = findings_register_counts(**filters)
+    return RegisterPage(page=page, per_page=per_page, error_out=False, filters=filters, counts=counts), counts
 
 
 ACTION_STATES = ("open", "overdue", "done")
@@ -223,22 +286,48 @@ def is_overdue(finding: Finding, today: date | None = None) -> bool:
 
 
 def overdue_steps(
-    today: date | None = None, *, unit_ids: set[int] | None = None, more_than: int = 0
+    today: date | None = None,
+    *,
+    unit_ids: set[int] | None = None,
+    more_than: int = 0,
+    limit: int | None = None,
 ) -> list[deadlines.Step]:
     """Open nonconformities whose current step is overdue (by more than `more_than` days), computed in
-    SQL, the longest overdue first."""
+    SQL, the longest overdue first (the first `limit` of them, when given)."""
     today = _today(today)
     late = deadlines.late_since().label("late_since")
     stmt = (
         select(Finding, late)
         .where(Finding.status.in_(OPEN_NC_STATUSES), late < today - timedelta(days=more_than))
-        .options(selectinload(Finding.actions))
+        .options(selectinload(Finding.actions), selectinload(Finding.unit))
         .order_by(late, Finding.id)
+        .limit(limit)
     )
     if unit_ids is not None:
         stmt = stmt.where(Finding.unit_id.in_(unit_ids))
     steps = [deadlines.current_step(f, today) for f, _late in db.session.execute(stmt)]
     return [s for s in steps if s is not None]
+
+
+def longest_overdue(
+    today: date | None = None, *, unit_ids: set[int] | None = None, limit: int = 5
+) -> tuple[list[deadlines.Step], int]:
+    """The `limit` nonconformities overdue the longest at their current step, and how many are overdue
+    in all: one statement (the total is a window COUNT over the same rows)."""
+    today = _today(today)
+    late = deadlines.late_since().label("late_since")
+    stmt = (
+        select(Finding, func.count().over())
+        .where(Finding.status.in_(OPEN_NC_STATUSES), late < today)
+        .options(selectinload(Finding.actions), selectinload(Finding.unit))
+        .order_by(late, Finding.id)
+        .limit(limit)
+    )
+    if unit_ids is not None:
+        stmt = stmt.where(Finding.unit_id.in_(unit_ids))
+    rows = db.session.execute(stmt).all()
+    steps = [deadlines.current_step(f, today) for f, _total in rows]
+    return [s for s in steps if s is not None], (rows[0][1] if rows else 0)
 
 
 def count_overdue(today: date | None = None, *, unit_ids: set[int] | None = None) -> int:
@@ -265,6 +354,25 @@ def visible_audits(programme: AuditProgramme, user: User) -> list[Audit]:
         return list(programme.audits)
     own = {m.unit_id for m in user.memberships}
     return [a for a in programme.audits if a.unit_ids & own]
+
+
+def programmes_with_counts(user: User) -> tuple[list[AuditProgramme], dict[int, int]]:
+    """Every programme, latest year first, with the number of its audits the person may see (all for
+    org-wide readers, else those of their units), counted in SQL."""
+    programmes = list(
+        db.session.scalars(
+            select(AuditProgramme)
+            .options(selectinload(AuditProgramme.approved_by))
+            .order_by(AuditProgramme.year.desc())
+        )
+    )
+    stmt = select(Audit.programme_id, func.count(func.distinct(Audit.id))).group_by(Audit.programme_id)
+    if not access.reads_everything(user):
+        own = select(Membership.unit_id).where(Membership.user_id == user.id)
+        stmt = stmt.join(AuditUnit, AuditUnit.audit_id == Audit.id).where(AuditUnit.unit_id.in_(own))
+    counts: dict[int, int] = {p.id: 0 for p in programmes}
+    counts.update({pid: int(n) for pid, n in db.session.execute(stmt)})
+    return programmes, counts
 
 
 def calendar(programme: AuditProgramme, user: User | None = None) -> list[tuple[Audit, set[int]]]:
@@ -337,78 +445,112 @@ def pending_proposals(today: date | None = None, *, only_due: bool = False) -> l
 # --- people ----------------------------------------------------------------------------------
 
 
+MY_WORK_LIMIT = 20  # rows of a list on "My work"; the rest through the total and its full list
+
+
 @dataclass
 class MyWork:
     answers_due: list[Finding] = field(default_factory=list)  # plans to write (unit manager)
     actions_to_do: list[ActionItem] = field(default_factory=list)
     plans_to_review: list[Finding] = field(default_factory=list)
-    verifications_due: list[Finding] = field(default_factory=list)
+    verifications_due: list[Finding] = field(default_factory=list)  # the first MY_WORK_LIMIT
     acknowledgements: list[AuditTeamMember] = field(default_factory=list)
     proposals: list[FollowUpProposal] = field(default_factory=list)
     plans_to_acknowledge: list[AuditUnit] = field(default_factory=list)  # audit plans sent to my units
     decisions: list[ReviewDecision] = field(default_factory=list)  # management review decisions to carry out
+    totals: dict[str, int] = field(default_factory=dict)  # list name → its rows in the database
+
+    def total(self, name: str) -> int:
+        return self.totals.get(name, len(getattr(self, name)))
 
     @property
     def count(self) -> int:
         return sum(
-            len(x)
-            for x in (
-                self.answers_due,
-                self.actions_to_do,
-                self.plans_to_review,
-                self.verifications_due,
-                self.acknowledgements,
-                self.proposals,
-                self.plans_to_acknowledge,
-                self.decisions,
+            self.total(name)
+            for name in (
+                "answers_due",
+                "actions_to_do",
+                "plans_to_review",
+                "verifications_due",
+                "acknowledgements",
+                "proposals",
+                "plans_to_acknowledge",
+                "decisions",
             )
         )
 
 
-def my_work(user: User, today: date | None = None) -> MyWork:
+def _rows(stmt: Select, limit: int | None) -> tuple[list, int | None]:
+    """The statement's rows (at most `limit`; none when 0) and, when a limit is given, the total, read
+    in the same statement (a window COUNT); None when every row was read."""
+    if limit == 0:
+        return [], db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    if limit is None:
+        return list(db.session.scalars(stmt)), None
+    result = db.session.execute(stmt.add_columns(func.count().over()).limit(limit)).all()
+    return [row[0] for row in result], (result[0][1] if result else 0)
+
+
+def _with_step(stmt: Select) -> Select:
+    """A finding line of "My work": its unit's code and the actions its current step reads."""
+    return _with_actions(stmt).options(selectinload(Finding.unit))
+
+
+def verifications_query(user: User) -> Select:
+    """Findings whose actions are done, of the audits whose team the auditor is on, that they may
+    verify (never of a unit they belong to; see access.can_verify_finding)."""
+    team_audits = select(AuditTeamMember.audit_id).where(AuditTeamMember.user_id == user.id)
+    own_units = select(Membership.unit_id).where(Membership.user_id == user.id)
+    return (
+        select(Finding)
+        .where(
+            Finding.status == FindingStatus.ACTIONS_DONE,
+            Finding.audit_id.in_(team_audits),
+            Finding.unit_id.not_in(own_units),
+        )
+        .order_by(Finding.verify_due_on, Finding.id)
+    )
+
+
+def my_work(user: User, today: date | None = None, *, limit: int | None = MY_WORK_LIMIT) -> MyWork:
+    """What waits for the person; an auditor's lists cut at `limit` rows with their totals (`limit=0`:
+    the totals only, counted in SQL)."""
     today = _today(today)
     work = MyWork()
+
+    def fill(name: str, stmt: Select, *, bounded: bool = True) -> None:
+        # A unit's own lists stay whole (its people may not open the registers); an auditor's are cut.
+        rows, total = _rows(stmt, limit if bounded or limit == 0 else None)
+        setattr(work, name, rows)
+        if total is not None:
+            work.totals[name] = total
+
     managed = access.managed_unit_ids(user)
     if managed:
-        work.answers_due = list(
-            db.session.scalars(
-                _with_actions(
-                    select(Finding)
-                    .where(Finding.unit_id.in_(managed), Finding.status.in_(deadlines.WAITING_PLAN))
-                    .order_by(Finding.plan_due_on, Finding.raised_on, Finding.id)
-                )
-            )
-        )
-        work.actions_to_do = list(
-            db.session.scalars(
-                _open_actions(today).where(
-                    Finding.unit_id.in_(managed), Finding.status == FindingStatus.PLAN_ACCEPTED
-                )
-            )
-        )
-    own = list(db.session.scalars(_open_actions(today).where(ActionItem.owner_id == user.id)))
-    known = {a.id for a in work.actions_to_do}
-    work.actions_to_do += [a for a in own if a.id not in known]
-    team_audits = select(AuditTeamMember.audit_id).where(AuditTeamMember.user_id == user.id)
-    if access.is_audit_team_auditor(user, {user.id}):
-        work.plans_to_review = list(
-            db.session.scalars(
-                _with_actions(
-                    select(Finding)
-                    .where(Finding.audit_id.in_(team_audits), Finding.status == FindingStatus.PLAN_SUBMITTED)
-                    .order_by(Finding.review_due_on, Finding.id)
-                )
-            )
-        )
-        member_units = {m.unit_id for m in user.memberships}
-        waiting = db.session.scalars(
-            _with_actions(
+        fill(
+            "answers_due",
+            _with_step(
                 select(Finding)
-                .where(Finding.status == FindingStatus.ACTIONS_DONE)
-                .order_by(Finding.audit_id.in_(team_audits).desc(), Finding.verify_due_on, Finding.id)
-            )
+                .where(Finding.unit_id.in_(managed), Finding.status.in_(deadlines.WAITING_PLAN))
+                .order_by(Finding.plan_due_on, Finding.raised_on, Finding.id)
+            ),
+            bounded=False,
         )
-        work.verifications_due = [f for f in waiting if f.unit_id not in member_units]
+    mine = ActionItem.owner_id == user.id
+    if managed:
+        mine = mine | (Finding.unit_id.in_(managed) & (Finding.status == FindingStatus.PLAN_ACCEPTED))
+    fill("actions_to_do", _open_actions(today).where(mine), bounded=False)
+    if access.is_audit_team_auditor(user, {user.id}):
+        team_audits = select(AuditTeamMember.audit_id).where(AuditTeamMember.user_id == user.id)
+        fill(
+            "plans_to_review",
+            _with_step(
+                select(Finding)
+                .where(Finding.audit_id.in_(team_audits), Finding.status == FindingStatus.PLAN_SUBMITTED)
+                .order_by(Finding.review_due_on, Finding.id)
+            ),
+        )
+        fill("verifications_due", _with_step(verifications_query(user)))
     # The lead acknowledges the others' warnings; steering acknowledges the lead's own (never oneself).
     plans_audits = access.can_plan_audits(user)
     work.acknowledgements = [
@@ -483,12 +625,30 @@ def unit_panel(unit: Unit, today: date | None = None) -> UnitPanel:
 @dataclass
 class DashboardFigures:
     open_nonconformities: int
-    overdue: list[ActionItem]
+    overdue_actions: int
     my_work: int
     overdue_findings: int = 0
-    late: list[deadlines.Step] = field(default_factory=list)  # the longest overdue first
+    late: list[deadlines.Step] = field(default_factory=list)  # the longest overdue first, at most 5
     open_decisions: int = 0  # decisions of held management reviews not done, of the person's units
     overdue_decisions: int = 0
+
+
+def count_overdue_actions(today: date | None = None, *, unit_ids: set[int] | None = None) -> int:
+    """How many actions of open nonconformities are past their due date and not done, counted in SQL."""
+    today = _today(today)
+    stmt = (
+        select(func.count(ActionItem.id))
+        .join(Finding, Finding.id == ActionItem.finding_id)
+        .where(
+            ActionItem.round == Finding.round,
+            ActionItem.done_on.is_(None),
+            Finding.status.in_(OPEN_NC_STATUSES),
+            ActionItem.due_on < today,
+        )
+    )
+    if unit_ids is not None:
+        stmt = stmt.where(Finding.unit_id.in_(unit_ids))
+    return db.session.scalar(stmt) or 0
 
 
 def dashboard_figures(user: User, today: date | None = None) -> DashboardFigures:
@@ -499,12 +659,13 @@ def dashboard_figures(user: User, today: date | None = None) -> DashboardFigures
     from audits.services.review.core import count_open_decisions
 
     decisions = count_open_decisions(unit_ids, today).values()
+    late, overdue_findings = longest_overdue(today, unit_ids=unit_ids, limit=5)
     return DashboardFigures(
         open_nonconformities=db.session.scalar(stmt) or 0,
-        overdue=overdue_actions(today, unit_ids=unit_ids),
-        my_work=my_work(user, today).count,
-        overdue_findings=count_overdue(today, unit_ids=unit_ids),
-        late=overdue_steps(today, unit_ids=unit_ids)[:5],
+        overdue_actions=count_overdue_actions(today, unit_ids=unit_ids),
+        my_work=my_work(user, today, limit=0).count,
+        overdue_findings=overdue_findings,
+        late=late,
         open_decisions=sum(n for n, _late in decisions),
         overdue_decisions=sum(late for _n, late in decisions),
     )

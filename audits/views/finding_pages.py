@@ -9,7 +9,6 @@ from pathlib import Path
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
@@ -526,23 +525,13 @@ def findings() -> str | Response:
             queries.findings_register_query(**filters).options(selectinload(Finding.actions))
         )
         return xlsx_download(findings_sheet(rows, "findings"))
-    page = db.paginate(
-        queries.findings_register_query(**filters),
-        page=args.get("page", 1, type=int),
-        per_page=PAGE_SIZE,
-        error_out=False,
-    )
+    page, counts = queries.findings_register_page(args.get("page", 1, type=int), PAGE_SIZE, **filters)
     units = [u for u, _depth in org.units_tree()]
-    withdrawn = 0
-    if filters["status"] in (None, FindingStatus.WITHDRAWN):
-        counted = {**filters, "status": FindingStatus.WITHDRAWN}
-        withdrawn = db.session.scalar(
-            db.select(func.count()).select_from(queries.findings_register_query(**counted).subquery())
-        )
+    withdrawn = counts.withdrawn
     return render_template(
         "audits/findings.html",
         page=page,
-        withdrawn=withdrawn or 0,
+        withdrawn=withdrawn,
         filters=filters,
         query_args={k: v for k, v in filters.items() if v},
         units=units,

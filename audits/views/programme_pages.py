@@ -55,8 +55,7 @@ def require_programme_reader() -> None:
 @login_required
 def programmes() -> str:
     require_programme_reader()
-    found = planning.programmes()
-    counts = {p.id: len(queries.visible_audits(p, current_user)) for p in found}
+    found, counts = queries.programmes_with_counts(current_user)
     return render_template("audits/programmes.html", programmes=found, counts=counts)
 
 
@@ -218,9 +217,7 @@ def programme_follow_ups(year: int) -> str | Response:
             form_error(form, exc)
         else:
             db.session.commit()
-            flash(
-                _("Follow-up audits planned: %(refs)s.", refs=", ".join(a.ref for a in planned)), "success"
-            )
+            flash(_("Follow-up audits planned: %(refs)s.", refs=", ".join(a.ref for a in planned)), "success")
             return redirect(url_for("audits.programme", year=year))
     return _render_programme(programme, follow_up_form=form)
 

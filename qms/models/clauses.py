@@ -104,6 +104,7 @@ class ClauseMapping(Tracked, Base):
     alternatives_vi: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(Text, default="")
 
+    # one row each: a correspondence line is read as its two clauses wherever it is used
     clause_2008: Mapped[Clause | None] = relationship(foreign_keys=[clause_2008_id], lazy="joined")
     clause_2015: Mapped[Clause | None] = relationship(foreign_keys=[clause_2015_id], lazy="joined")
 

@@ -25,6 +25,7 @@ class HistoryEntry(Base):
     record_label: Mapped[str] = mapped_column(String(255), default="")
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
+    # one row: every history line names who made the change
     actor: Mapped[User | None] = relationship(lazy="joined")
 
 

@@ -29,6 +29,7 @@ class ProcessLegalRef(Tracked, Base):
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
 
+    # one row: a legal reference reads as its text's number and title
     legal_text: Mapped[LegalText] = relationship(lazy="joined")
     reviewed_by: Mapped[User | None] = relationship(lazy="joined")
 

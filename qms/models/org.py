@@ -78,12 +78,8 @@ class User(UserMixin, Tracked, Timestamped, Base):
     language: Mapped[str] = mapped_column(String(2), default="vi")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
-    role_rows: Mapped[list[UserRole]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
-    )
-    memberships: Mapped[list[Membership]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
-    )
+    role_rows: Mapped[list[UserRole]] = relationship(back_populates="user", cascade="all, delete-orphan")
+    memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
@@ -138,7 +134,7 @@ class Membership(Tracked, Timestamped, Base):
     role: Mapped[str] = mapped_column(String(20))
 
     user: Mapped[User] = relationship(back_populates="memberships")
-    unit: Mapped[Unit] = relationship(back_populates="memberships", lazy="joined")
+    unit: Mapped[Unit] = relationship(back_populates="memberships")
 
     def history_label(self) -> str:
         return self.role

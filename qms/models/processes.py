@@ -179,6 +179,7 @@ class ProcessClause(Tracked, Base):
     remapped_from_id: Mapped[int | None] = mapped_column(ForeignKey("clause.id", ondelete="RESTRICT"))
 
     process: Mapped[Process] = relationship(back_populates="clause_links")
+    # one row: a clause link is shown and exported as its clause's number
     clause: Mapped[Clause] = relationship(lazy="joined", foreign_keys=[clause_id])
     remapped_from: Mapped[Clause | None] = relationship(foreign_keys=[remapped_from_id])
 

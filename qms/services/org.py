@@ -10,6 +10,7 @@ from pathlib import Path
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from qms.extensions import db
 from qms.models.org import MemberRole, Membership, OrgRole, Unit, UnitKind, User, UserRole
@@ -191,7 +192,13 @@ def normalise_email(email: str) -> str:
 
 
 def user_by_email(email: str) -> User | None:
-    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    """The person with that e-mail, with their roles and units (what signing in and every page's access
+    checks read)."""
+    return db.session.scalar(
+        select(User)
+        .where(func.lower(User.email) == email.strip().lower())
+        .options(selectinload(User.role_rows), selectinload(User.memberships).joinedload(Membership.unit))
+    )
 
 
 def require_user(email: str) -> User:

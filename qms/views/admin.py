@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from qms.exports import lists
@@ -129,7 +130,13 @@ def unit_edit(unit_id: int) -> str | Response:
 @bp.route("/users")
 @admin_required
 def users() -> str | Response:
-    people = list(db.session.scalars(select(User).order_by(User.full_name)))
+    people = list(
+        db.session.scalars(
+            select(User)
+            .options(selectinload(User.role_rows), selectinload(User.memberships).joinedload(Membership.unit))
+            .order_by(User.full_name)
+        )
+    )
     if wants_xlsx():
         return xlsx_download(lists.users(people))
     return render_template("admin/users.html", users=people)

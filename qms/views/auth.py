@@ -8,11 +8,12 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from qms.extensions import db, limiter, login_manager
 from qms.forms.auth import ChangePasswordForm, LoginForm
-from qms.models.org import User
+from qms.models.org import Membership, User
 from qms.services import org
 from qms.services.errors import DomainError
 from qms.views.helpers import form_error
@@ -26,7 +27,12 @@ login_manager.login_message_category = "info"
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id))
+    # every page's access checks read the signed-in person's roles and units
+    user = db.session.get(
+        User,
+        int(user_id),
+        options=[selectinload(User.role_rows), selectinload(User.memberships).joinedload(Membership.unit)],
+    )
     return user if user is not None and user.active else None
 
 
