@@ -6,19 +6,20 @@ Every exported .docx is built from these so that all documents look alike.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from io import BytesIO
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.document import Document as DocumentType
 from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Cm, Emu, Pt
 from docx.table import Table
 
 FONT = "Times New Roman"  # the usual font of Vietnamese administrative documents
@@ -90,32 +91,6 @@ def paragraph(
     return p
 
 
-# What follows an element in a row's properties, by the schema (Word refuses them out of order).
-_AFTER_TBL_HEADER = ("w:tblCellSpacing", "w:jc", "w:hidden", "w:ins", "w:del", "w:trPrChange")
-_AFTER_CANT_SPLIT = ("w:trHeight", "w:tblHeader", *_AFTER_TBL_HEADER)
-
-
-def _repeat_header(row) -> None:  # type: ignore[no-untyped-def]
-    flag = OxmlElement("w:tblHeader")
-    flag.set(qn("w:val"), "true")
-    row._tr.get_or_add_trPr().insert_element_before(flag, *_AFTER_TBL_HEADER)
-
-
-def _keep_row_whole(row) -> None:  # type: ignore[no-untyped-def]
-    """A row never splits across two pages."""
-    flag = OxmlElement("w:cantSplit")
-    flag.set(qn("w:val"), "true")
-    row._tr.get_or_add_trPr().insert_element_before(flag, *_AFTER_CANT_SPLIT)
-
-
-def _shade(cell, fill: str = "E7E6E6") -> None:  # type: ignore[no-untyped-def]
-    shading = OxmlElement("w:shd")
-    for key, value in (("w:val", "clear"), ("w:color", "auto"), ("w:fill", fill)):
-        shading.set(qn(key), value)
-    after = ("w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign", "w:hideMark")
-    cell._tc.get_or_add_tcPr().insert_element_before(shading, *after)
-
-
 def fit_widths(header: Sequence[str], rows: Sequence[Sequence[object]], total_cm: float) -> list[float]:
     """Column widths from the content: a column gets room in proportion to its longest words and its
     typical text (a statement column wide, a number column narrow), never less than 1.2 cm."""
@@ -155,31 +130,87 @@ def table(
     total_cm: float | None = None,
 ) -> Table:
     """A bordered table whose first row is a bold, lightly shaded header repeated on every page; rows
-    never split across pages; column widths given, or fitted to the content."""
+    never split across pages; column widths given, or fitted to the content.
+
+    The table's XML is written in one go and parsed once (what python-docx would build cell by cell:
+    the grid's style, fixed widths on the grid and on every cell, each text in one run of its size)."""
     rows = [tuple(r) for r in rows]
-    t = doc.add_table(rows=1, cols=len(header))
-    t.style = "Table Grid"
-    t.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, text in zip(t.rows[0].cells, header, strict=True):
-        cell.text = ""
-        run = cell.paragraphs[0].add_run(str(text))
-        run.bold = True
-        run.font.size = Pt(font_size)
-        _shade(cell)
-    _repeat_header(t.rows[0])
-    _keep_row_whole(t.rows[0])
-    for values in rows:
-        row = t.add_row()
-        _keep_row_whole(row)
-        for cell, value in zip(row.cells, values, strict=True):
-            cell.text = ""
-            run = cell.paragraphs[0].add_run("" if value is None else str(value))
-            run.font.size = Pt(font_size)
     if total_cm is None:
         section = doc.sections[-1]
         total_cm = (section.page_width - section.left_margin - section.right_margin) / 360000
-    set_widths(t, widths_cm or fit_widths(header, rows, total_cm))
-    return t
+    widths = widths_cm or fit_widths(header, rows, total_cm)
+    if len(widths) < len(header):  # python-docx kept its even split for columns given no width
+        even = Emu(doc._block_width // len(header)).twips  # type: ignore[attr-defined]
+        twips = [str(Cm(w).twips) for w in widths] + [str(even)] * (len(header) - len(widths))
+    else:
+        twips = [str(Cm(w).twips) for w in widths[: len(header)]]
+    size = f'<w:sz w:val="{int(Pt(font_size).pt * 2)}"/>'
+    parts = [
+        f"<w:tbl {nsdecls('w')}><w:tblPr>",
+        f'<w:tblStyle w:val="{_style_id(doc, "Table Grid")}"/>',
+        '<w:tblW w:type="auto" w:w="0"/><w:jc w:val="center"/><w:tblLayout w:type="fixed"/>',
+        '<w:tblLook w:firstColumn="1" w:firstRow="1" w:lastColumn="0" w:lastRow="0" w:noHBand="0"'
+        ' w:noVBand="1" w:val="04A0"/></w:tblPr><w:tblGrid>',
+        *(f'<w:gridCol w:w="{w}"/>' for w in twips),
+        '</w:tblGrid><w:tr><w:trPr><w:cantSplit w:val="true"/><w:tblHeader w:val="true"/></w:trPr>',
+    ]
+    for text, width in zip(header, twips, strict=True):
+        parts.append(
+            f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{width}"/>'
+            '<w:shd w:val="clear" w:color="auto" w:fill="E7E6E6"/></w:tcPr>'
+            f"<w:p><w:r/><w:r><w:rPr><w:b/>{size}</w:rPr>{_run_text(str(text))}</w:r></w:p></w:tc>"
+        )
+    parts.append("</w:tr>")
+    cells = [
+        f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{w}"/></w:tcPr><w:p><w:r/><w:r><w:rPr>{size}</w:rPr>'
+        for w in twips
+    ]
+    for values in rows:
+        parts.append('<w:tr><w:trPr><w:cantSplit w:val="true"/></w:trPr>')
+        for cell, value in zip(cells, values, strict=True):
+            parts.append(cell)
+            parts.append(_run_text("" if value is None else str(value)))
+            parts.append("</w:r></w:p></w:tc>")
+        parts.append("</w:tr>")
+    parts.append("</w:tbl>")
+    tbl = parse_xml("".join(parts))
+    body = doc._body  # type: ignore[attr-defined]
+    body._element._insert_tbl(tbl)
+    return Table(tbl, body)
+
+
+_BREAKS = re.compile(r"([\t\r\n])")
+
+
+def _run_text(text: str) -> str:
+    """A run's content as python-docx writes it: tabs and line breaks as elements, spaces at either end
+    of a piece of text kept."""
+    if not text:
+        return ""
+    if "\t" not in text and "\n" not in text and "\r" not in text:
+        space = ' xml:space="preserve"' if len(text.strip()) < len(text) else ""
+        return f"<w:t{space}>{escape(text)}</w:t>"
+    out = []
+    for piece in _BREAKS.split(text):
+        if piece == "\t":
+            out.append("<w:tab/>")
+        elif piece in ("\r", "\n"):
+            out.append("<w:br/>")
+        elif piece:
+            space = ' xml:space="preserve"' if len(piece.strip()) < len(piece) else ""
+            out.append(f"<w:t{space}>{escape(piece)}</w:t>")
+    return "".join(out)
+
+
+_STYLE_IDS: dict[str, str] = {}
+
+
+def _style_id(doc: DocumentType, name: str) -> str:
+    """A style's id by its name, looked up once: every document starts from the same template."""
+    style_id = _STYLE_IDS.get(name)
+    if style_id is None:
+        style_id = _STYLE_IDS[name] = doc.styles[name].style_id
+    return style_id
 
 
 def key_values(doc: DocumentType, pairs: Iterable[tuple[str, object]], *, font_size: int = 12) -> Table:
@@ -205,11 +236,14 @@ def to_bytes(doc: DocumentType) -> bytes:
 
 
 def write_atomic(data: bytes, path: str | Path) -> Path:
-    """Write to a temporary file beside the target and rename it: a failed export never leaves half a file."""
+    """Write to a temporary file beside the target and rename it: a failed export never leaves half a file.
+    The file gets the permissions any new file of the user gets (the umask), not the temporary file's
+    private ones, so colleagues can open it in a shared folder."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, path)
@@ -217,6 +251,12 @@ def write_atomic(data: bytes, path: str | Path) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def _umask() -> int:
+    mask = os.umask(0o077)  # reading the umask means setting it: put it straight back
+    os.umask(mask)
+    return mask
 
 
 def save(doc: DocumentType, path: str | Path) -> Path:
