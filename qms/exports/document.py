@@ -5,10 +5,12 @@ Every exported .docx is built from these so that all documents look alike.
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from io import BytesIO
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -16,19 +18,26 @@ from xml.sax.saxutils import escape
 from docx import Document
 from docx.document import Document as DocumentType
 from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.package import OpcPackage as Package
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Emu, Pt
 from docx.table import Table
+from docx.text.paragraph import Paragraph
 
 FONT = "Times New Roman"  # the usual font of Vietnamese administrative documents
 
 
 def new_document(title: str, *, landscape: bool = False) -> DocumentType:
     """An A4 document with 2 cm margins (3 cm left), Times New Roman 13 pt and 'page x / y' in the footer."""
-    doc = Document()
+    doc = from_template(f"plain-{landscape}", lambda blank: _prepare_plain(blank, landscape))
     doc.core_properties.title = title
+    return doc
+
+
+def _prepare_plain(doc: DocumentType, landscape: bool) -> None:
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21.0), Cm(29.7)
     if landscape:
@@ -51,7 +60,25 @@ def new_document(title: str, *, landscape: bool = False) -> DocumentType:
         for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
             rfonts.set(qn(attr), FONT)
     _page_number_footer(section.footer.paragraphs[0])
-    return doc
+
+
+_BLANKS: dict[str, Package] = {}
+_BLANKS_LOCK = threading.Lock()
+
+
+def from_template(kind: str, prepare: Callable[[DocumentType], None]) -> DocumentType:
+    """A new document: python-docx's default template set up by `prepare` (pages, styles, page numbers).
+    Each kind is set up once per process and then copied: opening the template and restyling its 160
+    styles costs more than the content of most documents."""
+    blank = _BLANKS.get(kind)
+    if blank is None:
+        with _BLANKS_LOCK:
+            blank = _BLANKS.get(kind)
+            if blank is None:
+                doc = Document()
+                prepare(doc)
+                blank = _BLANKS[kind] = doc.part.package
+    return copy.deepcopy(blank).main_document_part.document
 
 
 def _field(paragraph, instruction: str) -> None:  # type: ignore[no-untyped-def]
@@ -77,7 +104,14 @@ def _page_number_footer(paragraph) -> None:  # type: ignore[no-untyped-def]
 
 
 def heading(doc: DocumentType, text: str, level: int = 1) -> None:
-    doc.add_heading(text, level=level)
+    styled_paragraph(doc, "Title" if level == 0 else f"Heading {level}", text)
+
+
+def styled_paragraph(doc: DocumentType, style: str, text: str = "") -> Paragraph:
+    """`doc.add_paragraph(text, style)` with the style's id looked up once, not in every paragraph."""
+    paragraph = doc.add_paragraph(text)
+    paragraph._p.style = _style_id(doc, style, WD_STYLE_TYPE.PARAGRAPH)
+    return paragraph
 
 
 def paragraph(
@@ -147,7 +181,7 @@ def table(
     size = f'<w:sz w:val="{int(Pt(font_size).pt * 2)}"/>'
     parts = [
         f"<w:tbl {nsdecls('w')}><w:tblPr>",
-        f'<w:tblStyle w:val="{_style_id(doc, "Table Grid")}"/>',
+        f'<w:tblStyle w:val="{_style_id(doc, "Table Grid", WD_STYLE_TYPE.TABLE)}"/>',
         '<w:tblW w:type="auto" w:w="0"/><w:jc w:val="center"/><w:tblLayout w:type="fixed"/>',
         '<w:tblLook w:firstColumn="1" w:firstRow="1" w:lastColumn="0" w:lastRow="0" w:noHBand="0"'
         ' w:noVBand="1" w:val="04A0"/></w:tblPr><w:tblGrid>',
@@ -202,31 +236,43 @@ def _run_text(text: str) -> str:
     return "".join(out)
 
 
-_STYLE_IDS: dict[str, str] = {}
+_STYLE_IDS: dict[tuple[str, WD_STYLE_TYPE], str | None] = {}
 
 
-def _style_id(doc: DocumentType, name: str) -> str:
-    """A style's id by its name, looked up once: every document starts from the same template."""
-    style_id = _STYLE_IDS.get(name)
-    if style_id is None:
-        style_id = _STYLE_IDS[name] = doc.styles[name].style_id
-    return style_id
+def _style_id(doc: DocumentType, name: str, kind: WD_STYLE_TYPE) -> str | None:
+    """A style's id by its name (none for the default style, as python-docx writes it), looked up once:
+    every document starts from the same template."""
+    key = (name, kind)
+    if key not in _STYLE_IDS:
+        _STYLE_IDS[key] = doc.part.get_style_id(name, kind)
+    return _STYLE_IDS[key]
 
 
 def key_values(doc: DocumentType, pairs: Iterable[tuple[str, object]], *, font_size: int = 12) -> Table:
-    """A two-column table of labels and values (identification blocks)."""
-    t = doc.add_table(rows=0, cols=2)
-    t.style = "Table Grid"
+    """A two-column table of labels and values (identification blocks), written in one go like `table`."""
+    twips = [str(Cm(w).twips) for w in (5.5, 10.5)]
+    size = f'<w:sz w:val="{int(Pt(font_size).pt * 2)}"/>'
+    parts = [
+        f"<w:tbl {nsdecls('w')}><w:tblPr>",
+        f'<w:tblStyle w:val="{_style_id(doc, "Table Grid", WD_STYLE_TYPE.TABLE)}"/>',
+        '<w:tblW w:type="auto" w:w="0"/><w:tblLayout w:type="fixed"/>',
+        '<w:tblLook w:firstColumn="1" w:firstRow="1" w:lastColumn="0" w:lastRow="0" w:noHBand="0"'
+        ' w:noVBand="1" w:val="04A0"/></w:tblPr><w:tblGrid>',
+        *(f'<w:gridCol w:w="{w}"/>' for w in twips),
+        "</w:tblGrid>",
+    ]
     for label, value in pairs:
-        cells = t.add_row().cells
-        cells[0].text = ""
-        run = cells[0].paragraphs[0].add_run(str(label))
-        run.bold = True
-        run.font.size = Pt(font_size)
-        cells[1].text = ""
-        cells[1].paragraphs[0].add_run("" if value is None else str(value)).font.size = Pt(font_size)
-    set_widths(t, [5.5, 10.5])
-    return t
+        parts.append(
+            f'<w:tr><w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{twips[0]}"/></w:tcPr>'
+            f"<w:p><w:r/><w:r><w:rPr><w:b/>{size}</w:rPr>{_run_text(str(label))}</w:r></w:p></w:tc>"
+            f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{twips[1]}"/></w:tcPr><w:p><w:r/><w:r><w:rPr>{size}'
+            f"</w:rPr>{_run_text('' if value is None else str(value))}</w:r></w:p></w:tc></w:tr>"
+        )
+    parts.append("</w:tbl>")
+    tbl = parse_xml("".join(parts))
+    body = doc._body  # type: ignore[attr-defined]
+    body._element._insert_tbl(tbl)
+    return Table(tbl, body)
 
 
 def to_bytes(doc: DocumentType) -> bytes:

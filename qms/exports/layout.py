@@ -21,7 +21,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from docx import Document
 from docx.document import Document as DocumentType
 from docx.enum.section import WD_ORIENT, WD_SECTION_START
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -33,7 +32,7 @@ from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 from flask_babel import gettext as _
 
-from qms.exports.document import set_widths
+from qms.exports.document import from_template, set_widths, styled_paragraph
 
 FONT = "Times New Roman"
 BODY_PT = 14
@@ -222,10 +221,7 @@ def _fixed_widths(table, widths_cm: Sequence[float]) -> None:  # type: ignore[no
     set_widths(table, widths_cm)
 
 
-def begin(issuer: Issuer, heading: Heading, lang: str) -> DocumentType:
-    """A new document with the official header, the document type and its subject."""
-    doc = Document()
-    doc.core_properties.title = f"{heading.kind} {heading.subject}".strip()
+def _prepare_official(doc: DocumentType) -> None:
     section = doc.sections[0]
     section.start_type = WD_SECTION_START.NEW_PAGE
     section.page_width, section.page_height = Cm(21.0), Cm(29.7)
@@ -234,6 +230,12 @@ def begin(issuer: Issuer, heading: Heading, lang: str) -> DocumentType:
     section.header_distance = Cm(1)
     _clean_styles(doc)
     _page_numbers_from_page_two(doc)
+
+
+def begin(issuer: Issuer, heading: Heading, lang: str) -> DocumentType:
+    """A new document with the official header, the document type and its subject."""
+    doc = from_template("official", _prepare_official)
+    doc.core_properties.title = f"{heading.kind} {heading.subject}".strip()
 
     if heading.draft:
         _line(doc, _("DRAFT"), size=12, bold=True, italic=True, align=WD_ALIGN_PARAGRAPH.RIGHT, first=True)
@@ -269,14 +271,14 @@ def begin(issuer: Issuer, heading: Heading, lang: str) -> DocumentType:
 
 def body(doc: DocumentType, text: str, *, bold: bool = False, italic: bool = False) -> Paragraph:
     """A paragraph of body text: 14 pt, justified, first-line indent."""
-    paragraph = doc.add_paragraph(style="Body Text")
+    paragraph = styled_paragraph(doc, "Body Text")
     run = paragraph.add_run(text)
     run.bold, run.italic = bold, italic
     return paragraph
 
 
 def section_heading(doc: DocumentType, text: str, level: int = 1) -> Paragraph:
-    return doc.add_heading(text, level=level)
+    return styled_paragraph(doc, "Title" if level == 0 else f"Heading {level}", text)
 
 
 def finish(doc: DocumentType, recipients: Sequence[str], signatures: Sequence[Signature]) -> DocumentType:
@@ -334,8 +336,12 @@ def _signatures_side_by_side(doc: DocumentType, signatures: Sequence[Signature])
 def iso_document(title: str, *, landscape: bool = False) -> DocumentType:
     """A new A4 document with the same clean styles as official documents; `iso_header` adds the
     header table that repeats on every page."""
-    doc = Document()
+    doc = from_template(f"iso-{landscape}", lambda blank: _prepare_iso(blank, landscape))
     doc.core_properties.title = title
+    return doc
+
+
+def _prepare_iso(doc: DocumentType, landscape: bool) -> None:
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21.0), Cm(29.7)
     if landscape:
@@ -345,7 +351,6 @@ def iso_document(title: str, *, landscape: bool = False) -> DocumentType:
     section.left_margin, section.right_margin = Cm(3), Cm(2)
     section.header_distance = Cm(0.8)
     _clean_styles(doc)
-    return doc
 
 
 def _bordered(table) -> None:  # type: ignore[no-untyped-def]
