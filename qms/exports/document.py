@@ -21,6 +21,7 @@ from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.package import OpcPackage as Package
+from docx.opc.part import Part
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Emu, Pt
@@ -78,7 +79,9 @@ def from_template(kind: str, prepare: Callable[[DocumentType], None]) -> Documen
                 doc = Document()
                 prepare(doc)
                 blank = _BLANKS[kind] = doc.part.package
-    return copy.deepcopy(blank).main_document_part.document
+    # Parts kept as plain bytes (theme, fonts, thumbnail…) are never changed: the copies share them.
+    shared = {id(part): part for part in blank.iter_parts() if type(part) is Part}
+    return copy.deepcopy(blank, shared).main_document_part.document
 
 
 def _field(paragraph, instruction: str) -> None:  # type: ignore[no-untyped-def]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -41,7 +41,7 @@ def sheet_workbook(
     object that reads its rows afresh on each iteration, like a streamed database query) is iterated
     twice, a one-shot iterator is held in a list."""
     lang = lang if lang in DATE_FORMATS else _current_lang()
-    if iter(rows) is rows:  # a one-shot iterator cannot be read twice
+    if isinstance(rows, Iterator):  # a one-shot iterator cannot be read twice
         rows = list(rows)
     widths = [len(str(h)) for h in header]
     count = 0
