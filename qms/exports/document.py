@@ -195,7 +195,7 @@ def table(
         parts.append(
             f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{width}"/>'
             '<w:shd w:val="clear" w:color="auto" w:fill="E7E6E6"/></w:tcPr>'
-            f"<w:p><w:r/><w:r><w:rPr><w:b/>{size}</w:rPr>{_run_text(str(text))}</w:r></w:p></w:tc>"
+            f"<w:p><w:r/><w:r><w:rPr><w:b/>{size}</w:rPr>{run_content_xml(str(text))}</w:r></w:p></w:tc>"
         )
     parts.append("</w:tr>")
     cells = [
@@ -206,7 +206,7 @@ def table(
         parts.append('<w:tr><w:trPr><w:cantSplit w:val="true"/></w:trPr>')
         for cell, value in zip(cells, values, strict=True):
             parts.append(cell)
-            parts.append(_run_text("" if value is None else str(value)))
+            parts.append(run_content_xml("" if value is None else str(value)))
             parts.append("</w:r></w:p></w:tc>")
         parts.append("</w:tr>")
     parts.append("</w:tbl>")
@@ -219,7 +219,7 @@ def table(
 _BREAKS = re.compile(r"([\t\r\n])")
 
 
-def _run_text(text: str) -> str:
+def run_content_xml(text: str) -> str:
     """A run's content as python-docx writes it: tabs and line breaks as elements, spaces at either end
     of a piece of text kept."""
     if not text:
@@ -267,9 +267,9 @@ def key_values(doc: DocumentType, pairs: Iterable[tuple[str, object]], *, font_s
     for label, value in pairs:
         parts.append(
             f'<w:tr><w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{twips[0]}"/></w:tcPr>'
-            f"<w:p><w:r/><w:r><w:rPr><w:b/>{size}</w:rPr>{_run_text(str(label))}</w:r></w:p></w:tc>"
+            f"<w:p><w:r/><w:r><w:rPr><w:b/>{size}</w:rPr>{run_content_xml(str(label))}</w:r></w:p></w:tc>"
             f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{twips[1]}"/></w:tcPr><w:p><w:r/><w:r><w:rPr>{size}'
-            f"</w:rPr>{_run_text('' if value is None else str(value))}</w:r></w:p></w:tc></w:tr>"
+            f"</w:rPr>{run_content_xml('' if value is None else str(value))}</w:r></w:p></w:tc></w:tr>"
         )
     parts.append("</w:tbl>")
     tbl = parse_xml("".join(parts))

@@ -25,14 +25,14 @@ from docx.document import Document as DocumentType
 from docx.enum.section import WD_ORIENT, WD_SECTION_START
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 from flask_babel import gettext as _
 
-from qms.exports.document import from_template, set_widths, styled_paragraph
+from qms.exports.document import from_template, run_content_xml, set_widths, styled_paragraph
 
 FONT = "Times New Roman"
 BODY_PT = 14
@@ -208,6 +208,18 @@ def _line(
     first: bool = False,
 ) -> Paragraph:
     paragraph = cell.paragraphs[0] if first and cell.paragraphs else cell.add_paragraph()
+    p = paragraph._p
+    if len(p) == 0:  # an empty paragraph: written in one go, as python-docx writes the steps below
+        b = "<w:b/>" if bold else '<w:b w:val="0"/>'
+        i = "<w:i/>" if italic else '<w:i w:val="0"/>'
+        p.extend(
+            parse_xml(
+                f'<w:p {nsdecls("w")}><w:pPr><w:spacing w:after="0"/><w:ind w:firstLine="0"/>'
+                f'<w:jc w:val="{WD_ALIGN_PARAGRAPH.to_xml(align)}"/></w:pPr><w:r><w:rPr>{b}{i}'
+                f'<w:sz w:val="{int(Pt(size).pt * 2)}"/></w:rPr>{run_content_xml(text)}</w:r></w:p>'
+            )
+        )
+        return paragraph
     paragraph.alignment = align
     paragraph.paragraph_format.space_after = Pt(0)
     paragraph.paragraph_format.first_line_indent = Cm(0)
