@@ -66,8 +66,8 @@ class _Action(NamedTuple):
 
 
 class RegisterRows:
-    """The rows of a year's register, read from the database each time they are iterated (the sheet
-    reads them twice: once for the column widths, once to write them)."""
+    """The rows of a year's register, read from the database each time they are iterated, a thousand
+    at a time: one row per finding, its current actions gathered from the rows that follow it."""
 
     def __init__(self, year: int, *, today: date | None = None) -> None:
         self.year = year

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import pickle
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
+from typing import IO
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import WriteOnlyCell
@@ -37,19 +41,39 @@ def sheet_workbook(
     Vietnamese; numbers as numbers; text that would be a formula kept as text.
 
     Written in openpyxl's write-only mode, each row streamed to the file as it comes. Column widths come
-    first in the file and are fitted to the content, so the rows are read twice: a collection (or an
-    object that reads its rows afresh on each iteration, like a streamed database query) is iterated
-    twice, a one-shot iterator is held in a list."""
+    first in the file and are fitted to the content, so the rows are read twice: a list in memory, any
+    other source (a streamed database query) once, kept meanwhile in a temporary file, not in memory."""
     lang = lang if lang in DATE_FORMATS else _current_lang()
-    if isinstance(rows, Iterator):  # a one-shot iterator cannot be read twice
-        rows = list(rows)
-    widths = [len(str(h)) for h in header]
-    count = 0
-    for values in rows:
-        count += 1
-        for col, value in enumerate(values):
-            shown = f"{value.value}%" if isinstance(value, Percent) else value
-            widths[col] = min(60, max(widths[col], len(str(shown or ""))))
+    with ExitStack() as stack:
+        spool = None if isinstance(rows, Sequence) else stack.enter_context(tempfile.TemporaryFile())
+        widths = [len(str(h)) for h in header]
+        count = 0
+        for values in rows:
+            count += 1
+            for col, value in enumerate(values):
+                shown = f"{value.value}%" if isinstance(value, Percent) else value
+                widths[col] = min(60, max(widths[col], len(str(shown or ""))))
+            if spool:  # one pickle a row: no memo growing with the rows
+                spool.write(pickle.dumps(values, pickle.HIGHEST_PROTOCOL))
+        if spool:
+            spool.seek(0)
+            rows = _unspool(spool, count)
+        return _write(title, header, rows, widths, count, lang)
+
+
+def _unspool(spool: IO[bytes], count: int) -> Iterator[Sequence[object]]:
+    for _ in range(count):
+        yield pickle.load(spool)
+
+
+def _write(
+    title: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    widths: list[int],
+    count: int,
+    lang: str,
+) -> Workbook:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title[:31])
     for col, width in enumerate(widths, start=1):
