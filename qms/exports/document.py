@@ -5,29 +5,40 @@ Every exported .docx is built from these so that all documents look alike.
 
 from __future__ import annotations
 
+import copy
 import os
+import re
 import tempfile
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from io import BytesIO
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.document import Document as DocumentType
 from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.opc.package import OpcPackage as Package
+from docx.opc.part import Part
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Cm, Emu, Pt
 from docx.table import Table
+from docx.text.paragraph import Paragraph
 
 FONT = "Times New Roman"  # the usual font of Vietnamese administrative documents
 
 
 def new_document(title: str, *, landscape: bool = False) -> DocumentType:
     """An A4 document with 2 cm margins (3 cm left), Times New Roman 13 pt and 'page x / y' in the footer."""
-    doc = Document()
+    doc = from_template(f"plain-{landscape}", lambda blank: _prepare_plain(blank, landscape))
     doc.core_properties.title = title
+    return doc
+
+
+def _prepare_plain(doc: DocumentType, landscape: bool) -> None:
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21.0), Cm(29.7)
     if landscape:
@@ -50,7 +61,27 @@ def new_document(title: str, *, landscape: bool = False) -> DocumentType:
         for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
             rfonts.set(qn(attr), FONT)
     _page_number_footer(section.footer.paragraphs[0])
-    return doc
+
+
+_BLANKS: dict[str, Package] = {}
+_BLANKS_LOCK = threading.Lock()
+
+
+def from_template(kind: str, prepare: Callable[[DocumentType], None]) -> DocumentType:
+    """A new document: python-docx's default template set up by `prepare` (pages, styles, page numbers).
+    Each kind is set up once per process and then copied: opening the template and restyling its 160
+    styles costs more than the content of most documents."""
+    blank = _BLANKS.get(kind)
+    if blank is None:
+        with _BLANKS_LOCK:
+            blank = _BLANKS.get(kind)
+            if blank is None:
+                doc = Document()
+                prepare(doc)
+                blank = _BLANKS[kind] = doc.part.package
+    # Parts kept as plain bytes (theme, fonts, thumbnail…) are never changed: the copies share them.
+    shared = {id(part): part for part in blank.iter_parts() if type(part) is Part}
+    return copy.deepcopy(blank, shared).main_document_part.document
 
 
 def _field(paragraph, instruction: str) -> None:  # type: ignore[no-untyped-def]
@@ -76,7 +107,14 @@ def _page_number_footer(paragraph) -> None:  # type: ignore[no-untyped-def]
 
 
 def heading(doc: DocumentType, text: str, level: int = 1) -> None:
-    doc.add_heading(text, level=level)
+    styled_paragraph(doc, "Title" if level == 0 else f"Heading {level}", text)
+
+
+def styled_paragraph(doc: DocumentType, style: str, text: str = "") -> Paragraph:
+    """`doc.add_paragraph(text, style)` with the style's id looked up once, not in every paragraph."""
+    paragraph = doc.add_paragraph(text)
+    paragraph._p.style = _style_id(doc, style, WD_STYLE_TYPE.PARAGRAPH)
+    return paragraph
 
 
 def paragraph(
@@ -88,32 +126,6 @@ def paragraph(
     if center:
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     return p
-
-
-# What follows an element in a row's properties, by the schema (Word refuses them out of order).
-_AFTER_TBL_HEADER = ("w:tblCellSpacing", "w:jc", "w:hidden", "w:ins", "w:del", "w:trPrChange")
-_AFTER_CANT_SPLIT = ("w:trHeight", "w:tblHeader", *_AFTER_TBL_HEADER)
-
-
-def _repeat_header(row) -> None:  # type: ignore[no-untyped-def]
-    flag = OxmlElement("w:tblHeader")
-    flag.set(qn("w:val"), "true")
-    row._tr.get_or_add_trPr().insert_element_before(flag, *_AFTER_TBL_HEADER)
-
-
-def _keep_row_whole(row) -> None:  # type: ignore[no-untyped-def]
-    """A row never splits across two pages."""
-    flag = OxmlElement("w:cantSplit")
-    flag.set(qn("w:val"), "true")
-    row._tr.get_or_add_trPr().insert_element_before(flag, *_AFTER_CANT_SPLIT)
-
-
-def _shade(cell, fill: str = "E7E6E6") -> None:  # type: ignore[no-untyped-def]
-    shading = OxmlElement("w:shd")
-    for key, value in (("w:val", "clear"), ("w:color", "auto"), ("w:fill", fill)):
-        shading.set(qn(key), value)
-    after = ("w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign", "w:hideMark")
-    cell._tc.get_or_add_tcPr().insert_element_before(shading, *after)
 
 
 def fit_widths(header: Sequence[str], rows: Sequence[Sequence[object]], total_cm: float) -> list[float]:
@@ -155,47 +167,115 @@ def table(
     total_cm: float | None = None,
 ) -> Table:
     """A bordered table whose first row is a bold, lightly shaded header repeated on every page; rows
-    never split across pages; column widths given, or fitted to the content."""
+    never split across pages; column widths given, or fitted to the content.
+
+    The table's XML is written in one go and parsed once (what python-docx would build cell by cell:
+    the grid's style, fixed widths on the grid and on every cell, each text in one run of its size)."""
     rows = [tuple(r) for r in rows]
-    t = doc.add_table(rows=1, cols=len(header))
-    t.style = "Table Grid"
-    t.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, text in zip(t.rows[0].cells, header, strict=True):
-        cell.text = ""
-        run = cell.paragraphs[0].add_run(str(text))
-        run.bold = True
-        run.font.size = Pt(font_size)
-        _shade(cell)
-    _repeat_header(t.rows[0])
-    _keep_row_whole(t.rows[0])
-    for values in rows:
-        row = t.add_row()
-        _keep_row_whole(row)
-        for cell, value in zip(row.cells, values, strict=True):
-            cell.text = ""
-            run = cell.paragraphs[0].add_run("" if value is None else str(value))
-            run.font.size = Pt(font_size)
     if total_cm is None:
         section = doc.sections[-1]
         total_cm = (section.page_width - section.left_margin - section.right_margin) / 360000
-    set_widths(t, widths_cm or fit_widths(header, rows, total_cm))
-    return t
+    widths = widths_cm or fit_widths(header, rows, total_cm)
+    if len(widths) < len(header):  # python-docx kept its even split for columns given no width
+        even = Emu(doc._block_width // len(header)).twips  # type: ignore[attr-defined]
+        twips = [str(Cm(w).twips) for w in widths] + [str(even)] * (len(header) - len(widths))
+    else:
+        twips = [str(Cm(w).twips) for w in widths[: len(header)]]
+    size = f'<w:sz w:val="{int(Pt(font_size).pt * 2)}"/>'
+    parts = [
+        f"<w:tbl {nsdecls('w')}><w:tblPr>",
+        f'<w:tblStyle w:val="{_style_id(doc, "Table Grid", WD_STYLE_TYPE.TABLE)}"/>',
+        '<w:tblW w:type="auto" w:w="0"/><w:jc w:val="center"/><w:tblLayout w:type="fixed"/>',
+        '<w:tblLook w:firstColumn="1" w:firstRow="1" w:lastColumn="0" w:lastRow="0" w:noHBand="0"'
+        ' w:noVBand="1" w:val="04A0"/></w:tblPr><w:tblGrid>',
+        *(f'<w:gridCol w:w="{w}"/>' for w in twips),
+        '</w:tblGrid><w:tr><w:trPr><w:cantSplit w:val="true"/><w:tblHeader w:val="true"/></w:trPr>',
+    ]
+    for text, width in zip(header, twips, strict=True):
+        parts.append(
+            f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{width}"/>'
+            '<w:shd w:val="clear" w:color="auto" w:fill="E7E6E6"/></w:tcPr>'
+            f"<w:p><w:r/><w:r><w:rPr><w:b/>{size}</w:rPr>{run_content_xml(str(text))}</w:r></w:p></w:tc>"
+        )
+    parts.append("</w:tr>")
+    cells = [
+        f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{w}"/></w:tcPr><w:p><w:r/><w:r><w:rPr>{size}</w:rPr>'
+        for w in twips
+    ]
+    for values in rows:
+        parts.append('<w:tr><w:trPr><w:cantSplit w:val="true"/></w:trPr>')
+        for cell, value in zip(cells, values, strict=True):
+            parts.append(cell)
+            parts.append(run_content_xml("" if value is None else str(value)))
+            parts.append("</w:r></w:p></w:tc>")
+        parts.append("</w:tr>")
+    parts.append("</w:tbl>")
+    tbl = parse_xml("".join(parts))
+    body = doc._body  # type: ignore[attr-defined]
+    body._element._insert_tbl(tbl)
+    return Table(tbl, body)
+
+
+_BREAKS = re.compile(r"([\t\r\n])")
+
+
+def run_content_xml(text: str) -> str:
+    """A run's content as python-docx writes it: tabs and line breaks as elements, spaces at either end
+    of a piece of text kept."""
+    if not text:
+        return ""
+    if "\t" not in text and "\n" not in text and "\r" not in text:
+        space = ' xml:space="preserve"' if len(text.strip()) < len(text) else ""
+        return f"<w:t{space}>{escape(text)}</w:t>"
+    out = []
+    for piece in _BREAKS.split(text):
+        if piece == "\t":
+            out.append("<w:tab/>")
+        elif piece in ("\r", "\n"):
+            out.append("<w:br/>")
+        elif piece:
+            space = ' xml:space="preserve"' if len(piece.strip()) < len(piece) else ""
+            out.append(f"<w:t{space}>{escape(piece)}</w:t>")
+    return "".join(out)
+
+
+_STYLE_IDS: dict[tuple[str, WD_STYLE_TYPE], str | None] = {}
+
+
+def _style_id(doc: DocumentType, name: str, kind: WD_STYLE_TYPE) -> str | None:
+    """A style's id by its name (none for the default style, as python-docx writes it), looked up once:
+    every document starts from the same template."""
+    key = (name, kind)
+    if key not in _STYLE_IDS:
+        _STYLE_IDS[key] = doc.part.get_style_id(name, kind)
+    return _STYLE_IDS[key]
 
 
 def key_values(doc: DocumentType, pairs: Iterable[tuple[str, object]], *, font_size: int = 12) -> Table:
-    """A two-column table of labels and values (identification blocks)."""
-    t = doc.add_table(rows=0, cols=2)
-    t.style = "Table Grid"
+    """A two-column table of labels and values (identification blocks), written in one go like `table`."""
+    twips = [str(Cm(w).twips) for w in (5.5, 10.5)]
+    size = f'<w:sz w:val="{int(Pt(font_size).pt * 2)}"/>'
+    parts = [
+        f"<w:tbl {nsdecls('w')}><w:tblPr>",
+        f'<w:tblStyle w:val="{_style_id(doc, "Table Grid", WD_STYLE_TYPE.TABLE)}"/>',
+        '<w:tblW w:type="auto" w:w="0"/><w:tblLayout w:type="fixed"/>',
+        '<w:tblLook w:firstColumn="1" w:firstRow="1" w:lastColumn="0" w:lastRow="0" w:noHBand="0"'
+        ' w:noVBand="1" w:val="04A0"/></w:tblPr><w:tblGrid>',
+        *(f'<w:gridCol w:w="{w}"/>' for w in twips),
+        "</w:tblGrid>",
+    ]
     for label, value in pairs:
-        cells = t.add_row().cells
-        cells[0].text = ""
-        run = cells[0].paragraphs[0].add_run(str(label))
-        run.bold = True
-        run.font.size = Pt(font_size)
-        cells[1].text = ""
-        cells[1].paragraphs[0].add_run("" if value is None else str(value)).font.size = Pt(font_size)
-    set_widths(t, [5.5, 10.5])
-    return t
+        parts.append(
+            f'<w:tr><w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{twips[0]}"/></w:tcPr>'
+            f"<w:p><w:r/><w:r><w:rPr><w:b/>{size}</w:rPr>{run_content_xml(str(label))}</w:r></w:p></w:tc>"
+            f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{twips[1]}"/></w:tcPr><w:p><w:r/><w:r><w:rPr>{size}'
+            f"</w:rPr>{run_content_xml('' if value is None else str(value))}</w:r></w:p></w:tc></w:tr>"
+        )
+    parts.append("</w:tbl>")
+    tbl = parse_xml("".join(parts))
+    body = doc._body  # type: ignore[attr-defined]
+    body._element._insert_tbl(tbl)
+    return Table(tbl, body)
 
 
 def to_bytes(doc: DocumentType) -> bytes:
@@ -205,11 +285,14 @@ def to_bytes(doc: DocumentType) -> bytes:
 
 
 def write_atomic(data: bytes, path: str | Path) -> Path:
-    """Write to a temporary file beside the target and rename it: a failed export never leaves half a file."""
+    """Write to a temporary file beside the target and rename it: a failed export never leaves half a file.
+    The file gets the permissions any new file of the user gets (the umask), not the temporary file's
+    private ones, so colleagues can open it in a shared folder."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, path)
@@ -217,6 +300,12 @@ def write_atomic(data: bytes, path: str | Path) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def _umask() -> int:
+    mask = os.umask(0o077)  # reading the umask means setting it: put it straight back
+    os.umask(mask)
+    return mask
 
 
 def save(doc: DocumentType, path: str | Path) -> Path:

@@ -21,19 +21,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from docx import Document
 from docx.document import Document as DocumentType
 from docx.enum.section import WD_ORIENT, WD_SECTION_START
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 from flask_babel import gettext as _
 
-from qms.exports.document import set_widths
+from qms.exports.document import from_template, run_content_xml, set_widths, styled_paragraph
 
 FONT = "Times New Roman"
 BODY_PT = 14
@@ -209,6 +208,18 @@ def _line(
     first: bool = False,
 ) -> Paragraph:
     paragraph = cell.paragraphs[0] if first and cell.paragraphs else cell.add_paragraph()
+    p = paragraph._p
+    if len(p) == 0:  # an empty paragraph: written in one go, as python-docx writes the steps below
+        b = "<w:b/>" if bold else '<w:b w:val="0"/>'
+        i = "<w:i/>" if italic else '<w:i w:val="0"/>'
+        p.extend(
+            parse_xml(
+                f'<w:p {nsdecls("w")}><w:pPr><w:spacing w:after="0"/><w:ind w:firstLine="0"/>'
+                f'<w:jc w:val="{WD_ALIGN_PARAGRAPH.to_xml(align)}"/></w:pPr><w:r><w:rPr>{b}{i}'
+                f'<w:sz w:val="{int(Pt(size).pt * 2)}"/></w:rPr>{run_content_xml(text)}</w:r></w:p>'
+            )
+        )
+        return paragraph
     paragraph.alignment = align
     paragraph.paragraph_format.space_after = Pt(0)
     paragraph.paragraph_format.first_line_indent = Cm(0)
@@ -222,10 +233,7 @@ def _fixed_widths(table, widths_cm: Sequence[float]) -> None:  # type: ignore[no
     set_widths(table, widths_cm)
 
 
-def begin(issuer: Issuer, heading: Heading, lang: str) -> DocumentType:
-    """A new document with the official header, the document type and its subject."""
-    doc = Document()
-    doc.core_properties.title = f"{heading.kind} {heading.subject}".strip()
+def _prepare_official(doc: DocumentType) -> None:
     section = doc.sections[0]
     section.start_type = WD_SECTION_START.NEW_PAGE
     section.page_width, section.page_height = Cm(21.0), Cm(29.7)
@@ -234,6 +242,12 @@ def begin(issuer: Issuer, heading: Heading, lang: str) -> DocumentType:
     section.header_distance = Cm(1)
     _clean_styles(doc)
     _page_numbers_from_page_two(doc)
+
+
+def begin(issuer: Issuer, heading: Heading, lang: str) -> DocumentType:
+    """A new document with the official header, the document type and its subject."""
+    doc = from_template("official", _prepare_official)
+    doc.core_properties.title = f"{heading.kind} {heading.subject}".strip()
 
     if heading.draft:
         _line(doc, _("DRAFT"), size=12, bold=True, italic=True, align=WD_ALIGN_PARAGRAPH.RIGHT, first=True)
@@ -269,14 +283,14 @@ def begin(issuer: Issuer, heading: Heading, lang: str) -> DocumentType:
 
 def body(doc: DocumentType, text: str, *, bold: bool = False, italic: bool = False) -> Paragraph:
     """A paragraph of body text: 14 pt, justified, first-line indent."""
-    paragraph = doc.add_paragraph(style="Body Text")
+    paragraph = styled_paragraph(doc, "Body Text")
     run = paragraph.add_run(text)
     run.bold, run.italic = bold, italic
     return paragraph
 
 
 def section_heading(doc: DocumentType, text: str, level: int = 1) -> Paragraph:
-    return doc.add_heading(text, level=level)
+    return styled_paragraph(doc, "Title" if level == 0 else f"Heading {level}", text)
 
 
 def finish(doc: DocumentType, recipients: Sequence[str], signatures: Sequence[Signature]) -> DocumentType:
@@ -334,8 +348,12 @@ def _signatures_side_by_side(doc: DocumentType, signatures: Sequence[Signature])
 def iso_document(title: str, *, landscape: bool = False) -> DocumentType:
     """A new A4 document with the same clean styles as official documents; `iso_header` adds the
     header table that repeats on every page."""
-    doc = Document()
+    doc = from_template(f"iso-{landscape}", lambda blank: _prepare_iso(blank, landscape))
     doc.core_properties.title = title
+    return doc
+
+
+def _prepare_iso(doc: DocumentType, landscape: bool) -> None:
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21.0), Cm(29.7)
     if landscape:
@@ -345,7 +363,6 @@ def iso_document(title: str, *, landscape: bool = False) -> DocumentType:
     section.left_margin, section.right_margin = Cm(3), Cm(2)
     section.header_distance = Cm(0.8)
     _clean_styles(doc)
-    return doc
 
 
 def _bordered(table) -> None:  # type: ignore[no-untyped-def]

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import pickle
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
+from typing import IO
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from qms.exports.document import write_atomic
 
@@ -29,48 +34,108 @@ class Percent:
     value: float | Decimal | None
 
 
-def neutralise(cell: Cell) -> None:
-    """Text a spreadsheet would read as a formula (`=HYPERLINK(…)`, `+1`, `@SUM`) stays text: typed as a
-    string with Excel's quote prefix, so it shows as written and never runs."""
-    cell.data_type = "s"
-    cell.quotePrefix = True
-
-
 def sheet_workbook(
     title: str, header: Sequence[str], rows: Iterable[Sequence[object]], *, lang: str | None = None
 ) -> Workbook:
     """One sheet: a bold header with filters, frozen; dates as real dates shown dd/mm/yyyy in
-    Vietnamese; numbers as numbers; text that would be a formula kept as text."""
+    Vietnamese; numbers as numbers; text that would be a formula kept as text.
+
+    Written in openpyxl's write-only mode, each row streamed to the file as it comes. Column widths come
+    first in the file and are fitted to the content, so the rows are read twice: a list in memory, any
+    other source (a streamed database query) once, kept meanwhile in a temporary file, not in memory."""
     lang = lang if lang in DATE_FORMATS else _current_lang()
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = title[:31]
-    sheet.append([str(h) for h in header])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    widths = [len(str(h)) for h in header]
-    row = 1
-    for values in rows:
-        row += 1  # counted here: openpyxl's max_row walks every cell, which makes a long export quadratic
-        sheet.append([None if isinstance(v, Percent) else v for v in values])
-        for col, value in enumerate(values, start=1):
-            if isinstance(value, Percent):
-                cell = sheet.cell(row=row, column=col)
-                cell.value = None if value.value is None else float(value.value) / 100
-                cell.number_format = "0.00%"
-                value = f"{value.value}%"
-            elif isinstance(value, str) and value.startswith(FORMULA_STARTS):
-                neutralise(sheet.cell(row=row, column=col))
-            elif isinstance(value, datetime):
-                sheet.cell(row=row, column=col).number_format = DATETIME_FORMATS[lang]
-            elif isinstance(value, date):
-                sheet.cell(row=row, column=col).number_format = DATE_FORMATS[lang]
-            widths[col - 1] = min(60, max(widths[col - 1], len(str(value or ""))))
+    with ExitStack() as stack:
+        spool = None if isinstance(rows, Sequence) else stack.enter_context(tempfile.TemporaryFile())
+        widths = [len(str(h)) for h in header]
+        count = 0
+        for values in rows:
+            count += 1
+            for col, value in enumerate(values):
+                shown = f"{value.value}%" if isinstance(value, Percent) else value
+                widths[col] = min(60, max(widths[col], len(str(shown or ""))))
+            if spool:  # one pickle a row: no memo growing with the rows
+                spool.write(pickle.dumps(values, pickle.HIGHEST_PROTOCOL))
+        if spool:
+            spool.seek(0)
+            rows = _unspool(spool, count)
+        return _write(title, header, rows, widths, count, lang)
+
+
+def _unspool(spool: IO[bytes], count: int) -> Iterator[Sequence[object]]:
+    for _ in range(count):
+        yield pickle.load(spool)
+
+
+def _write(
+    title: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    widths: list[int],
+    count: int,
+    lang: str,
+) -> Workbook:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title[:31])
     for col, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(col)].width = width + 2
     sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(max(len(header), 1))}{row}"
+    used = f"A1:{get_column_letter(max(len(header), 1))}{count + 1}"
+    sheet.auto_filter.ref = used
+    # The sheet's size, written before its rows as a normal sheet does, for readers that size it first.
+    sheet.calculate_dimension = lambda: used  # type: ignore[attr-defined]
+    bold = Font(bold=True)
+    head = []
+    for text in header:
+        cell = WriteOnlyCell(sheet, str(text))
+        cell.font = bold
+        head.append(cell)
+    sheet.append(head)
+    styled = _StyledCells(sheet, lang)
+    for values in rows:
+        sheet.append([styled.cell(col, value) for col, value in enumerate(values)])
     return workbook
+
+
+class _StyledCells:
+    """The cells that carry a format (percentages, dates, text that looks like a formula), one per column
+    and kind, reused row after row: a write-only sheet writes each cell before it reads the next."""
+
+    def __init__(self, sheet: WriteOnlyWorksheet, lang: str) -> None:
+        self.sheet = sheet
+        self.lang = lang
+        self.cells: dict[tuple[int, str], WriteOnlyCell] = {}
+
+    def _get(self, col: int, kind: str) -> WriteOnlyCell:
+        cell = self.cells.get((col, kind))
+        if cell is None:
+            cell = self.cells[col, kind] = WriteOnlyCell(self.sheet)
+            if kind == "percent":
+                cell.number_format = "0.00%"
+            elif kind == "text":
+                cell.quotePrefix = True
+            elif kind == "datetime":
+                cell.number_format = DATETIME_FORMATS[self.lang]
+            else:
+                cell.number_format = DATE_FORMATS[self.lang]
+        return cell
+
+    def cell(self, col: int, value: object) -> object:
+        if isinstance(value, Percent):
+            cell = self._get(col, "percent")
+            cell.value = None if value.value is None else float(value.value) / 100
+        elif isinstance(value, str) and value.startswith(FORMULA_STARTS):
+            cell = self._get(col, "text")
+            cell.value = value
+            cell.data_type = "s"
+        elif isinstance(value, datetime):
+            cell = self._get(col, "datetime")
+            cell.value = value
+        elif isinstance(value, date):
+            cell = self._get(col, "date")
+            cell.value = value
+        else:
+            return value
+        return cell
 
 
 def _current_lang() -> str:
