@@ -124,3 +124,23 @@ def test_audit_report_export_does_not_grow_with_its_findings(app, two_audits):
     assert counts[0] == counts[1]
     # 20, and the 2015 equivalents of its 2008 scope and of its findings, read once each
     assert counts[0] <= 22, counts
+
+
+def test_audit_report_reads_its_findings_clauses_at_once(app, two_audits):
+    """Findings citing many different clauses: the report does not read each clause on its own."""
+    from audits.models import Audit, Finding
+    from qms.models.clauses import Clause
+
+    big, _small = two_audits
+    audit_id = db.session.scalar(select(Audit.id).where(Audit.ref == big))
+    clauses = list(db.session.scalars(select(Clause.id).where(Clause.edition == "2015").limit(40)))
+    for finding, clause_id in zip(
+        db.session.scalars(select(Finding).where(Finding.audit_id == audit_id)), clauses, strict=False
+    ):
+        finding.clause_id = clause_id
+    db.session.commit()
+    db.session.expunge_all()
+    settings.forget()
+    with counting() as statements:
+        documents.audit_report(reporting.audit_by_ref(big), "en")
+    assert len(statements) <= 22, len(statements)

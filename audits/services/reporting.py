@@ -32,6 +32,8 @@ def _finding_details() -> list:
         selectinload(Finding.corrective_action).joinedload(CorrectiveAction.reviewed_by),
         selectinload(Finding.checks).joinedload(EffectivenessCheck.verifier),
         joinedload(Finding.raised_by),
+        joinedload(Finding.clause),  # every row of the documents names its clause and unit
+        joinedload(Finding.unit),
     ]
 
 
