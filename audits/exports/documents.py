@@ -80,9 +80,7 @@ def _scope(doc: DocumentType, audit: Audit, lang: str) -> None:
         paragraph(doc, _("Processes: %(processes)s", processes=audit.processes))
     links = sorted(audit.clause_links, key=lambda link: link.clause.sort_key)
     if links:
-        # only a 2008 clause can carry a 2015 equivalent beside it
-        old = any(link.clause.edition == "2008" for link in links)
-        known = remapping.equivalents("audit_scope", [audit.id]) if old else {}
+        known = remapping.equivalents_of("audit_scope", ((audit.id, link.clause) for link in links))
         table(
             doc,
             [_("Clause"), _("Requirement")],
@@ -267,8 +265,7 @@ def audit_report(audit: Audit, lang: str, *, today: date | None = None) -> Docum
     )
     heading(doc, _("5. Findings"), 1)
     if findings:
-        old = [f.id for f in findings if f.clause.edition == "2008"]
-        known = remapping.equivalents("finding", old) if old else {}
+        known = remapping.equivalents_of("finding", ((f.id, f.clause) for f in findings))
         table(
             doc,
             [_("Ref."), _("Kind"), _("Clause"), _("Unit"), _("Statement"), _("Status")],

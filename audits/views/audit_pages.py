@@ -150,7 +150,9 @@ def _render_audit(
     return render_template(
         "audits/audit.html",
         audit=audit,
-        scope_known=remapping.equivalents("audit_scope", [audit.id]) if audit.edition == "2008" else {},
+        scope_known=remapping.equivalents_of(
+            "audit_scope", ((audit.id, link.clause) for link in audit.clause_links)
+        ),
         findings=queries.findings_for_audit(audit),
         summary=queries.audit_summary(audit),
         checklist_summary=checklists.checklist_summary(audit),
@@ -475,19 +477,15 @@ def checklist(ref: str) -> str | Response:
         audit=audit,
         form=form,
         rows=rows_shown if can_edit else [(item, None) for item in audit.checklist],
-        known=_checklist_equivalents(audit),
+        known=remapping.equivalents_of(
+            "checklist_item", ((item.id, item.clause) for item in audit.checklist)
+        ),
         button=EmptyForm(),
         can_edit=can_edit,
         can_raise=can_edit and audit.status in (AuditStatus.IN_PROGRESS, AuditStatus.REPORTED),
         raises_finding=checklists.RAISES_FINDING,
         needs_finding=checklists.needs_finding,
     )
-
-
-def _checklist_equivalents(audit: Audit) -> dict[tuple[int, int], list[Clause]]:
-    """The 2015 equivalents beside the 2008 clauses of a checklist, read once for all its rows."""
-    old = [item.id for item in audit.checklist if item.clause is not None and item.clause.edition == "2008"]
-    return remapping.equivalents("checklist_item", old) if old else {}
 
 
 @bp.route("/<ref>/checklist/generate", methods=["POST"])

@@ -18,7 +18,7 @@ index), so two people accepting the same reference at once cannot both win.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
@@ -571,6 +571,19 @@ def equivalents(kind: str, record_ids: Collection[int]) -> dict[tuple[int, int],
     for record_id, clause_id, clause in rows:
         result.setdefault((record_id, clause_id), []).append(clause)
     return result
+
+
+def equivalents_of(
+    kind: str, references: Iterable[tuple[int, Clause | None]]
+) -> dict[tuple[int, int], list[Clause]]:
+    """`equivalents()` of those (record id, clause) references still citing a 2008 clause — only a 2008
+    clause can carry a 2015 equivalent beside it; no query when none does."""
+    ids = {
+        record_id
+        for record_id, clause in references
+        if clause is not None and clause.edition == Edition.ISO_2008
+    }
+    return equivalents(kind, ids) if ids else {}
 
 
 def clause_ref(

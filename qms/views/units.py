@@ -31,15 +31,12 @@ def show(unit_id: int) -> str:
     except NotAllowed as exc:
         refuse(exc)
     members = sorted(unit.memberships, key=lambda m: (m.role != "manager", m.user.full_name))
-    current = transition.current_transition()
-    in_transition = current is not None and any(s.unit_id == unit.id for s in current.scope)
-    transition_rows = transition.progress(current, unit_ids=[unit.id]).rows if in_transition else []
     return render_template(
         "units/show.html",
         unit=unit,
         members=members,
         history=history_of("unit", unit.id),
         quality=objectives.overview(unit),
-        transition_row=transition_rows[0] if transition_rows else None,
+        transition_row=transition.unit_progress(unit),
         references_left=remapping.references_left([unit.id]).get(unit.id, 0),
     )

@@ -41,7 +41,14 @@ from qms.services.transition.evidence import (
     proposals_for,
     register_evidence_kind,
 )
-from qms.services.transition.progress import DashboardCard, Progress, UnitProgress, dashboard_card, progress
+from qms.services.transition.progress import (
+    DashboardCard,
+    Progress,
+    UnitProgress,
+    dashboard_card,
+    progress,
+    unit_progress,
+)
 
 __all__ = [
     "ITEM_STATUS_LABELS",
@@ -80,6 +87,7 @@ __all__ = [
     "scope_entry",
     "scope_units",
     "set_unit_owner",
+    "unit_progress",
     "update_item",
     "update_transition",
 ]

@@ -74,6 +74,15 @@ def _counts(transition: Transition, today: date, unit_ids: set[int] | None) -> d
     return {row[0]: tuple(int(v or 0) for v in row[1:]) for row in db.session.execute(stmt)}
 
 
+def unit_progress(unit: Unit, *, today: date | None = None) -> UnitProgress | None:
+    """The unit's row of the open transition; None when none is open or the unit is outside its scope."""
+    transition = current_transition()
+    if transition is None or all(s.unit_id != unit.id for s in transition.scope):
+        return None
+    rows = progress(transition, today=today, unit_ids=[unit.id]).rows
+    return rows[0] if rows else None
+
+
 def progress(
     transition: Transition,
     *,
