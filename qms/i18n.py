@@ -9,8 +9,8 @@ catalog of a request in `request.wtforms_translations` before loading WTForms' o
 from __future__ import annotations
 
 from babel import support
-from flask import Flask, request
-from flask_babel import get_locale, refresh
+from flask import Flask, g, request
+from flask_babel import get_locale, get_translations, refresh
 
 from qms.paths import TRANSLATIONS_DIR
 
@@ -40,7 +40,28 @@ class WTFormsTranslations:
         return wtforms_catalog().ngettext(singular, plural, n)
 
 
+def _translations() -> support.NullTranslations:
+    """The request's catalog, looked up once and kept where Flask-Babel keeps it (`babel_translations`,
+    which its `refresh()` and `force_locale()` reset): a page calls gettext hundreds of times, and
+    Flask-Babel's own lookup (domain, context, locale, cache key) costs more than the translation."""
+    ctx = getattr(g, "_flask_babel", None) if g else None
+    translations = getattr(ctx, "babel_translations", None)
+    if translations is None:
+        translations = get_translations()
+        if ctx is not None:
+            ctx.babel_translations = translations
+    return translations
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
+
     @app.before_request
     def _request_language() -> None:
         # Flask-Babel caches the locale in `g`, which lives as long as the app context: a

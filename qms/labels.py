@@ -106,6 +106,17 @@ def value(record_type: str | None, field: str, stored: Any) -> str:
     return str(stored)
 
 
+def words(record_type: str | None, field: str) -> dict[str, str]:
+    """Every coded value of a field with its word (the record type's own over the shared ones), for a
+    list that shows the field on each of its rows."""
+    found: dict[str, str] = {}
+    for owner in (None, record_type):
+        for (rtype, name, stored), word in _VALUES.items():
+            if (rtype, name) == (owner, field):
+                found[stored] = str(word)
+    return found
+
+
 def record_label(record_type: str, label: str) -> str:
     """A history entry's record label; coded labels (a role) by their word."""
     label_field = _LABEL_FIELDS.get(record_type)

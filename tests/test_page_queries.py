@@ -101,7 +101,7 @@ def measure(client: FlaskClient, org: Org, audit_ref: str, deep: int) -> dict[st
 BOUNDS = {
     "steering /audits/findings": 10,
     "steering /audits/findings?page=deep": 10,
-    "steering /audits/{ref}": 26,
+    "steering /audits/{ref}": 20,
     "steering /": 20,
     "auditor /": 21,
     "auditor /audits/my-work": 12,

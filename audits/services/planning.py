@@ -783,6 +783,17 @@ def auditors() -> list[User]:
     return list(db.session.scalars(stmt))
 
 
+def auditor_choices() -> list[tuple[int, str]]:
+    """Active auditors as a form's choices (id, name), by name: what a team picker shows, in one statement."""
+    stmt = (
+        select(User.id, User.full_name)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == OrgRole.AUDITOR, User.active)
+        .order_by(User.full_name)
+    )
+    return [(row.id, row.full_name) for row in db.session.execute(stmt)]
+
+
 def has_valid_competence(user: User, edition: str, on: date) -> bool:
     records = db.session.scalars(select(AuditorCompetence).where(AuditorCompetence.user_id == user.id))
     return any(r.covers(edition, on) for r in records)
@@ -803,6 +814,29 @@ def overlapping_audits(user: User, audit: Audit) -> list[Audit]:
         .order_by(Audit.planned_start)
     )
     return list(db.session.scalars(stmt))
+
+
+def team_bookings(audit: Audit) -> dict[int, list[Audit]]:
+    """`overlapping_audits` of every member of the audit's team, by user id, in one statement."""
+    team = {m.user_id for m in audit.team}
+    bookings: dict[int, list[Audit]] = {user_id: [] for user_id in team}
+    if not team:
+        return bookings
+    stmt = (
+        select(AuditTeamMember.user_id, Audit)
+        .join(AuditTeamMember, AuditTeamMember.audit_id == Audit.id)
+        .where(
+            AuditTeamMember.user_id.in_(team),
+            Audit.id != audit.id,
+            Audit.status != AuditStatus.CANCELLED,
+            Audit.planned_start <= audit.planned_end,
+            Audit.planned_end >= audit.planned_start,
+        )
+        .order_by(Audit.planned_start, Audit.id)
+    )
+    for user_id, other in db.session.execute(stmt):
+        bookings[user_id].append(other)
+    return bookings
 
 
 @dataclass

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, and_, case, func, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from audits.models import (
     NC_KINDS,
@@ -49,9 +49,12 @@ def _with_actions(stmt: Select) -> Select:
 
 
 def findings_for_audit(audit: Audit) -> list[Finding]:
-    """The audit's findings: nonconformities by reference, then observations and opportunities."""
-    stmt = _with_actions(select(Finding).where(Finding.audit_id == audit.id)).options(
-        selectinload(Finding.clause), selectinload(Finding.unit)
+    """The audit's findings as its page lists them (clause, unit and the actions that date the current
+    step): nonconformities by reference, then observations and opportunities."""
+    stmt = (
+        select(Finding)
+        .where(Finding.audit_id == audit.id)
+        .options(joinedload(Finding.clause), joinedload(Finding.unit), selectinload(Finding.actions))
     )
     findings = list(db.session.scalars(stmt))
     return sorted(findings, key=lambda f: (KIND_ORDER.index(f.kind) > 1, f.ref_seq or 0, f.id))

@@ -144,9 +144,9 @@ def _render_audit(
 ) -> str:
     team_form = TeamForm()
     on_team = audit.team_user_ids
-    team_form.user_id.choices = [(u.id, u.full_name) for u in planning.auditors() if u.id not in on_team]
+    team_form.user_id.choices = [choice for choice in planning.auditor_choices() if choice[0] not in on_team]
     team_form.role.data = "member" if audit.lead is not None else "lead"
-    bookings = {m.user_id: planning.overlapping_audits(m.user, audit) for m in audit.team}
+    bookings = planning.team_bookings(audit)
     return render_template(
         "audits/audit.html",
         audit=audit,
@@ -174,7 +174,6 @@ def _render_audit(
         managed_unit_ids=access.managed_unit_ids(current_user),
         reads_programme=access.reads_everything(current_user) or bool(current_user.memberships),
         can_log=access.can_log_findings(current_user, on_team),
-        is_overdue=queries.is_overdue,
         history=history_of("audit", audit.id),
     )
 
@@ -247,7 +246,7 @@ def team_add(ref: str) -> Response:
     require_planner()
     audit = audit_or_404(ref)
     form = TeamForm()
-    form.user_id.choices = [(u.id, u.full_name) for u in planning.auditors()]
+    form.user_id.choices = planning.auditor_choices()
     if form.validate_on_submit():
         user = db.session.get(User, form.user_id.data)
         try:

@@ -536,5 +536,4 @@ def findings() -> str | Response:
         query_args={k: v for k, v in filters.items() if v},
         units=units,
         today=date.today(),
-        is_overdue=queries.is_overdue,
     )

@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from qms.extensions import db, limiter, login_manager
@@ -27,11 +27,11 @@ login_manager.login_message_category = "info"
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    # every page's access checks read the signed-in person's roles and units
+    # every page's access checks read the signed-in person's roles and units: one statement for all three
     user = db.session.get(
         User,
         int(user_id),
-        options=[selectinload(User.role_rows), selectinload(User.memberships).joinedload(Membership.unit)],
+        options=[joinedload(User.role_rows), joinedload(User.memberships).joinedload(Membership.unit)],
     )
     return user if user is not None and user.active else None
 
