@@ -39,6 +39,15 @@ def select_locale() -> str:
     return current_app.config.get("CLI_LANGUAGE") or os.environ.get("QMS_LANG", "vi")
 
 
+def _postgresql_without_jit(app: Flask) -> None:
+    """PostgreSQL compiles a query to machine code once its estimated cost passes `jit_above_cost`:
+    half a second for the dashboards' lateness query, whose rows take a few milliseconds to read. The
+    pages' statements are short; JIT only pays off for reports over millions of rows."""
+    if str(app.config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("postgresql"):
+        options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+        options.setdefault("connect_args", {}).setdefault("options", "-c jit=off")
+
+
 def create_app(test_config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
     app = Flask(
         "qms",
@@ -52,6 +61,7 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS_DIR)
     if test_config:
         app.config.update(test_config)
+    _postgresql_without_jit(app)
 
     if not event.contains(Engine, "connect", _sqlite_pragmas):
         event.listen(Engine, "connect", _sqlite_pragmas)

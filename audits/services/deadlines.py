@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app, has_app_context
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, Date, case, func, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import GenericFunction
 
 from audits.models import ActionItem, Finding, FindingStatus
 
@@ -132,13 +134,33 @@ def step_due_on() -> ColumnElement[date]:
     )
 
 
+class earlier(GenericFunction[date]):
+    """The earlier of two dates, either of which may be NULL (then the other): PostgreSQL's `least`
+    ignores NULLs; SQLite's two-argument `min` does not, so each side stands in for the other there."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(earlier)
+def _earlier(element: earlier, compiler, **kw) -> str:  # type: ignore[no-untyped-def]
+    return f"least({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(earlier, "sqlite")
+def _earlier_sqlite(element: earlier, compiler, **kw) -> str:  # type: ignore[no-untyped-def]
+    a, b = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"min(coalesce({a}, {b}), coalesce({b}, {a}))"
+
+
 def late_since() -> ColumnElement[date]:
-    """`Step.late_since` in SQL: the earlier of the step's due date and the earliest open action's."""
-    step, action = step_due_on(), _earliest_open_action_sql()
+    """`Step.late_since` in SQL: the earlier of the step's due date and the earliest open action's.
+    One branch per step, so a row reads its earliest open action once or twice, not once per comparison."""
+    action = _earliest_open_action_sql()
     return case(
-        (Finding.status.not_in(list(STEP_OF_STATUS)), None),
-        (action.is_(None), step),
-        (step.is_(None), action),
-        (step <= action, step),
-        else_=action,
+        (Finding.status.in_(WAITING_PLAN), earlier(Finding.plan_due_on, action)),
+        (Finding.status == FindingStatus.PLAN_SUBMITTED, earlier(Finding.review_due_on, action)),
+        (Finding.status == FindingStatus.PLAN_ACCEPTED, action),
+        (Finding.status == FindingStatus.ACTIONS_DONE, earlier(Finding.verify_due_on, action)),
+        else_=None,
     )
