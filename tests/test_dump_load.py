@@ -278,11 +278,11 @@ def test_dump_to_a_folder_is_refused(demo_dump, tmp_path):
 # --- killed midway ------------------------------------------------------------------------------
 
 
-def cli_process(database: Path, instance: Path, *args: str, pause: str = "0.3") -> subprocess.Popen:
+def cli_process(database_url: str, instance: Path, *args: str, pause: str = "0.3") -> subprocess.Popen:
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
-        "QMS_DATABASE_URL": f"sqlite:///{database}",
+        "QMS_DATABASE_URL": database_url,
         "QMS_INSTANCE_PATH": str(instance),
         "QMS_SECRET_KEY": "test-secret",
         "QMS_PORTABLE_PAUSE": pause,
@@ -302,15 +302,9 @@ def wait_for(check, seconds: float = 60.0) -> None:
         time.sleep(0.05)
 
 
-def test_a_killed_load_leaves_the_database_and_the_files_as_they_were(demo_dump, sqlite_template, tmp_path):
-    archive, source_instance, _database = demo_dump
-    (tmp_path / "target").mkdir()
-    database = tmp_path / "target" / "qms.sqlite3"
-    shutil.copy(sqlite_template, database)
-    instance = tmp_path / "target" / "instance"
-    process = cli_process(database, instance, "load", str(archive))
+def kill_midway(process: subprocess.Popen, started) -> None:
     try:
-        wait_for(lambda: any(instance.rglob(".restore-*")))  # files unpacked, rows going in
+        wait_for(started)
         time.sleep(1.5)  # a few tables in, one pause per table
         assert process.poll() is None, process.communicate()
         process.send_signal(signal.SIGKILL)
@@ -319,14 +313,54 @@ def test_a_killed_load_leaves_the_database_and_the_files_as_they_were(demo_dump,
         if process.poll() is None:
             process.kill()
         process.communicate()
-    with sqlite3.connect(database) as conn:
-        assert conn.execute("SELECT count(*) FROM unit").fetchone() == (0,)
-        assert conn.execute("SELECT count(*) FROM user_account").fetchone() == (0,)
+
+
+def empty_target(engine: str, folder: Path, template: Path) -> str:
+    """A database as `qms init` leaves it, of the engine, by its URL."""
+    folder.mkdir()
+    if engine == "sqlite":
+        shutil.copy(template, folder / "qms.sqlite3")
+        return f"sqlite:///{folder / 'qms.sqlite3'}"
+    if not POSTGRES_URL:
+        pytest.skip(POSTGRES_SKIP)
+    url = normalise_database_url(POSTGRES_URL)
+    engine_ = create_engine(url)
+    with engine_.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine_.dispose()
+    app = build_app(url, folder / "init-instance")
+    with running(app):
+        assert invoke(app, "init").exit_code == 0
+        db.engine.dispose()
+    return url
+
+
+def count_people(url: str) -> tuple[int, int]:
+    engine = create_engine(normalise_database_url(url))
+    with engine.connect() as conn:
+        units = conn.execute(text("SELECT count(*) FROM unit")).scalar()
+        users = conn.execute(text("SELECT count(*) FROM user_account")).scalar()
+    engine.dispose()
+    return units or 0, users or 0
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgres"])
+def test_a_killed_load_leaves_the_database_and_the_files_as_they_were(
+    engine, demo_dump, sqlite_template, tmp_path
+):
+    archive, source_instance, _database = demo_dump
+    url = empty_target(engine, tmp_path / "target", sqlite_template)
+    instance = tmp_path / "target" / "instance"
+    process = cli_process(url, instance, "load", str(archive))
+    kill_midway(process, lambda: any(instance.rglob(".restore-*")))  # files unpacked, rows going in
+    assert count_people(url) == (0, 0)
     assert stored_files(instance) == {}
     # the same database then loads, and nothing of the stopped run is left
-    again = cli_process(database, instance, "load", str(archive), pause="0")
+    again = cli_process(url, instance, "load", str(archive), pause="0")
     _out, err = again.communicate(timeout=120)
     assert again.returncode == 0, err.decode()
+    assert count_people(url) > (0, 0)
     assert stored_files(instance) == stored_files(source_instance)
     assert not list(instance.rglob(".restore-*"))
 
@@ -334,18 +368,10 @@ def test_a_killed_load_leaves_the_database_and_the_files_as_they_were(demo_dump,
 def test_a_killed_dump_leaves_no_file_at_its_path(demo_dump, tmp_path):
     _archive, instance, database = demo_dump
     target = tmp_path / "out" / "dump.zip"
-    process = cli_process(database, instance, "dump", str(target))
-    try:
-        wait_for(lambda: any((tmp_path / "out").glob(".dump.zip.*")))
-        time.sleep(1.0)
-        assert process.poll() is None, process.communicate()
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.communicate()
+    process = cli_process(f"sqlite:///{database}", instance, "dump", str(target))
+    kill_midway(process, lambda: any((tmp_path / "out").glob(".dump.zip.*")))
     assert not target.exists()
+    assert [p.name.startswith(".dump.zip.") for p in (tmp_path / "out").iterdir()] == [True]
 
 
 # --- backup -------------------------------------------------------------------------------------

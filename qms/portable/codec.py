@@ -44,8 +44,10 @@ def decode(column: Column[Any], value: Any) -> Any:
     """The value to insert into `column` from its portable form."""
     kind = column.type
     if value is None:
-        # A JSON column's SQL NULL stays NULL rather than becoming the JSON text 'null'.
-        return null() if isinstance(kind, JSON) else None
+        if isinstance(kind, JSON):
+            # SQL NULL where the column allows it, rather than the JSON text 'null'.
+            return null() if column.nullable else JSON.NULL
+        return None
     if isinstance(kind, DateTime):
         moment = datetime.fromisoformat(value)
         if kind.timezone and moment.tzinfo is None:
