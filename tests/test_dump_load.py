@@ -256,8 +256,10 @@ def test_bad_archives_and_targets_are_refused_and_nothing_is_written(demo_dump, 
             assert stored_files(instance) == {}
         # a database holding records is refused, whatever the archive
         assert invoke(app, "load", str(archive)).exit_code == 0
+        loaded = people_rows()
         line = one_line_error(invoke(app, "load", str(archive)))
         assert "already holds records" in line
+        assert people_rows() == loaded
 
 
 def test_a_database_without_the_schema_is_told_to_run_init(demo_dump, tmp_path):
@@ -394,6 +396,14 @@ def test_backup_copies_the_live_sqlite_database_and_the_files(demo_dump, tmp_pat
         assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     assert stored_files(folders[0]) == stored_files(instance)
     assert [p.name for p in (tmp_path / "backups").iterdir()] == [folders[0].name]
+
+
+def test_backup_without_a_database_file_is_refused(tmp_path):
+    app = build_app(f"sqlite:///{tmp_path / 'none.sqlite3'}", tmp_path / "instance")
+    with running(app):
+        assert "no such file" in one_line_error(invoke(app, "backup", str(tmp_path / "backups")))
+    assert not (tmp_path / "none.sqlite3").exists()
+    assert not (tmp_path / "backups").exists()
 
 
 def test_backup_of_postgresql_points_to_pg_dump(tmp_path):

@@ -37,7 +37,10 @@ def _sqlite_file() -> Path:
         )
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
         raise DomainError(_("only a SQLite database file can be backed up this way"))
-    return Path(url.database)
+    path = Path(url.database)
+    if not path.is_file():
+        raise DomainError(_("no such file: %(path)s", path=str(path)))
+    return path
 
 
 def _new_folder(parent: Path) -> Path:
