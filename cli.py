@@ -772,6 +772,74 @@ def export_transition_plan(output: str | None, lang: str, fmt: str) -> None:
     _write_document(lambda: exports.plan(transition, lang), output, exports.plan_file_name(lang), lang, fmt)
 
 
+# --- moving and backing up data --------------------------------------------------------------------
+
+
+@cli.command("dump")
+@click.argument("path", type=click.Path(path_type=Path))
+@with_appcontext
+@domain_errors
+def dump_command(path: Path) -> None:
+    """Write every table and every stored file to one portable archive PATH (.zip) with a manifest."""
+    from qms.portable.dump import dump
+
+    if path.is_dir():
+        raise UserError(_("%(path)s is a folder; give the archive's file name", path=str(path)))
+    result = dump(path)
+    click.echo(
+        _(
+            "written %(path)s: %(tables)s tables, %(rows)s rows, %(files)s files",
+            path=str(result.path),
+            tables=result.tables,
+            rows=result.rows,
+            files=result.files,
+        )
+    )
+
+
+@cli.command("load")
+@click.argument("path", type=click.Path(path_type=Path))
+@with_appcontext
+@domain_errors
+def load_command(path: Path) -> None:
+    """Load the archive PATH (made by `qms dump`) into this empty database, all or nothing.
+
+    Run `qms init` on the new database first; a database holding more than its reference data is
+    refused, and so is an archive of another schema revision."""
+    from qms.portable.archive import open_archive
+    from qms.portable.load import restore
+
+    archive = open_archive(path)
+    try:
+        with restore(archive) as result:
+            db.session.commit()
+    finally:
+        archive.close()
+    click.echo(
+        _(
+            "loaded %(path)s: %(tables)s tables, %(rows)s rows, %(files)s files",
+            path=str(path),
+            tables=result.tables,
+            rows=result.rows,
+            files=result.files,
+        )
+    )
+
+
+@cli.command("backup")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
+@domain_errors
+def backup_command(folder: Path) -> None:
+    """Copy the live SQLite database and the stored files into a new timestamped folder in FOLDER.
+
+    A PostgreSQL database is backed up with pg_dump instead (see README)."""
+    from qms.portable.backup import backup
+
+    result = backup(folder)
+    click.echo(_("backup written to %(path)s (%(files)s files)", path=str(result.folder), files=result.files))
+
+
 @cli.command("notify")
 @click.option("--days", default=7, show_default=True, type=click.IntRange(0, 90), help="Look this far ahead.")
 @click.option("--today", "today", type=click.DateTime(["%Y-%m-%d"]), help="Judge as of this date.")

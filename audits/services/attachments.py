@@ -31,8 +31,12 @@ ALLOWED: dict[str, tuple[str, tuple[bytes, ...]]] = {
 }
 
 
+def storage_root(root: Path) -> Path:
+    return root / "attachments"
+
+
 def storage_path(root: Path, sha256: str) -> Path:
-    return root / "attachments" / sha256[:2] / sha256
+    return storage_root(root) / sha256[:2] / sha256
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from flask import Flask
 
 
 def register(app: Flask) -> None:
     from audits import labels
-    from audits.services import deadlines, queries, remapping_sources, transition_evidence
+    from audits.services import attachments, deadlines, queries, remapping_sources, transition_evidence
     from audits.services.questions import load_question_bank
     from audits.views import (  # noqa: F401
         action_pages,
@@ -28,12 +29,15 @@ def register(app: Flask) -> None:
         work_pages,
     )
     from audits.views.blueprint import bp
+    from qms import portable
     from qms.services.setup import add_reference_loader
 
     labels.register()
     transition_evidence.register()  # audits as evidence of the transition's gap items
     remapping_sources.register()  # the audits' scope, checklist and findings join the remapping
     add_reference_loader(app, load_question_bank)  # `qms init` loads the shipped question bank
+    portable.add_reference_tables(app, "audit_question")
+    portable.add_file_area(app, "attachments", lambda: attachments.storage_root(_files_root(app)))
     app.register_blueprint(bp)
     app.jinja_env.globals.update(
         audits_unit_panel=queries.unit_panel,
@@ -42,6 +46,10 @@ def register(app: Flask) -> None:
         audit_step=deadlines.current_step,
     )
     app.jinja_env.filters.update(isodate=_isodate, decimal=_decimal)
+
+
+def _files_root(app: Flask) -> Path:
+    return Path(app.config.get("AUDIT_FILES_DIR") or app.instance_path)
 
 
 def _isodate(value: str | None) -> date | None:
