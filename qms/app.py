@@ -80,6 +80,9 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
 
     @app.before_request
     def _name_actor() -> None:
+        # a stylesheet or script changes nothing: no statement to read who asks for it
+        if (request.endpoint or "").rpartition(".")[2] == "static":
+            return
         db.session.info["actor_id"] = current_user.id if current_user.is_authenticated else None
 
     return app
