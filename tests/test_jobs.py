@@ -1,0 +1,240 @@
+"""Background jobs: inline without Redis, on an RQ worker with Redis, failures recorded, the progress page
+only for its requester (and administrators); the scheduler's health from `qms notify`."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from io import BytesIO
+
+import openpyxl
+import pytest
+from sqlalchemy import select
+
+from audits.models import Audit
+from audits.services import importing
+from cli import cli
+from qms.extensions import db
+from qms.models.base import utcnow
+from qms.models.jobs import BackgroundJob, SchedulerRun
+from qms.services import jobs as job_service
+from qms.services.errors import DomainError
+from tests.audits_support import nonconformity, planned_audit
+from tests.conftest import Org, build_app, login
+
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture
+def findings2018(app, orgdata: Org) -> None:
+    audit = planned_audit(orgdata)
+    nonconformity(orgdata, audit)
+    nonconformity(orgdata, audit, kind="major", clause="8.2.2", statement="Chưa đánh giá nội bộ năm 2017.")
+    db.session.commit()
+
+
+def fetch(client, url: str):
+    """GET a download and close it (the file is streamed from disk)."""
+    response = client.get(url)
+    response.get_data()
+    response.close()
+    return response
+
+
+def ask_for_register(client) -> int:
+    response = client.post("/audits/programmes/2018/findings.xlsx")
+    assert response.status_code == 302
+    assert "/jobs/" in response.headers["Location"]
+    return int(response.headers["Location"].rstrip("/").split("/")[-1])
+
+
+def test_register_job_runs_inline_without_redis(app, findings2018, as_user):
+    client = as_user("steering")
+    job_id = ask_for_register(client)
+    job = db.session.get(BackgroundJob, job_id)
+    db.session.refresh(job)
+    assert (job.status, job.progress, job.result_name) == ("done", 100, "findings-2018.xlsx")
+    assert job.requested_by.email == "steering@example.vn"
+
+    page = client.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert f"/jobs/{job_id}/download" in page and 'id="job-download"' in page
+    assert "job-progress.js" in page and "<script>" not in page  # polling from a static file only
+    status = client.get(f"/jobs/{job_id}/status.json").get_json()
+    assert status["finished"] is True and status["status"] == "done"
+    assert status["download"] == f"/jobs/{job_id}/download"
+
+    download = fetch(client, f"/jobs/{job_id}/download")
+    assert download.status_code == 200
+    assert download.headers["Content-Disposition"].endswith("findings-2018.xlsx")
+    sheet = openpyxl.load_workbook(BytesIO(download.data)).active
+    assert sheet.max_row == 3  # the header and the two findings
+    assert str(job_id) in client.get("/jobs/").get_data(as_text=True)
+
+
+def test_only_the_requester_and_admins_see_a_job(app, findings2018, as_user):
+    job_id = ask_for_register(as_user("steering"))
+    for other in ("auditor", "leader", "manager_a"):
+        client = as_user(other)
+        assert client.get(f"/jobs/{job_id}").status_code == 403
+        assert client.get(f"/jobs/{job_id}/status.json").status_code == 403
+        assert client.get(f"/jobs/{job_id}/download").status_code == 403
+    client = as_user("admin")
+    assert client.get(f"/jobs/{job_id}").status_code == 200
+    assert fetch(client, f"/jobs/{job_id}/download").status_code == 200
+    client.post("/logout")
+    assert client.get(f"/jobs/{job_id}").status_code == 302  # to the sign-in page
+    assert as_user("admin").get("/jobs/99999").status_code == 404
+
+
+def test_failures_are_recorded_with_a_clear_message(app, orgdata, as_user):
+    def refuses(job, progress):
+        progress(40, "half way")
+        raise DomainError("the register of 1999 does not exist")
+
+    def breaks(job, progress):
+        raise ZeroDivisionError("division by zero")
+
+    job_service.register("test_refuses", "Refuses", refuses)
+    job_service.register("test_breaks", "Breaks", breaks)
+    from qms import jobs
+
+    steering = orgdata.user("steering")
+    first = job_service.submit("test_refuses", {}, actor=steering)
+    second = job_service.submit("test_breaks", {}, actor=steering)
+    db.session.commit()
+    jobs.dispatch(first.id)
+    jobs.dispatch(second.id)
+    db.session.refresh(first)
+    db.session.refresh(second)
+    assert (first.status, first.error) == ("failed", "the register of 1999 does not exist")
+    assert first.finished_at is not None and first.result_path is None
+    assert second.status == "failed" and second.error == "unexpected ZeroDivisionError: division by zero"
+
+    client = as_user("steering")
+    page = client.get(f"/jobs/{first.id}").get_data(as_text=True)
+    assert 'id="job-error"' in page and "the register of 1999 does not exist" in page
+    assert client.get(f"/jobs/{first.id}/download").status_code == 404
+    with pytest.raises(DomainError):
+        job_service.submit("no_such_kind", {}, actor=steering)
+
+
+def test_import_as_a_background_job(app, orgdata, runner, tmp_path):
+    path = tmp_path / "findings.csv"
+    path.write_text(
+        ",".join(importing.COLUMNS)
+        + "\nDG-2017-04,P-A,2017-10-02,2017-10-03,minor,2008,4.2.3,Danh mục tài liệu cũ,,"
+        + "2017-10-02,2017-11-30,\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(cli, args=["import", "findings", "--background", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "1 imported (1 nonconformities)" in result.output
+    assert db.session.scalar(select(Audit).where(Audit.ref == "DG-2017-04")) is not None
+    job = db.session.scalars(select(BackgroundJob).where(BackgroundJob.kind == "import_findings")).one()
+    assert job.status == "done"
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text(",".join(importing.COLUMNS) + "\nDG-2017-05,NOPE,2017-10-02,,minor,2008,4.2.3,x,,,,\n")
+    result = runner.invoke(cli, args=["import", "findings", "--background", str(bad)])
+    assert result.exit_code == 1 and result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+    assert db.session.scalar(select(Audit).where(Audit.ref == "DG-2017-05")) is None
+
+
+# --- with Redis and an RQ worker -------------------------------------------------------------------
+
+
+def redis_or_skip():
+    redis = pytest.importorskip("redis")
+    connection = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+    try:
+        connection.ping()
+    except redis.exceptions.RedisError:
+        pytest.skip(f"Redis is not reachable at {REDIS_URL}: queued-job tests skipped")
+    return connection
+
+
+@pytest.fixture
+def redis_app(database_url, tmp_path, orgdata):
+    connection = redis_or_skip()
+    queue_name = f"qms-test-{uuid.uuid4().hex[:8]}"
+    app = build_app(
+        database_url, tmp_path / "instance", QMS_REDIS_URL=REDIS_URL, QMS_JOB_QUEUE=queue_name
+    )
+    yield app
+    connection.delete(f"rq:queue:{queue_name}")
+
+
+def test_job_queued_in_redis_and_done_by_a_worker(redis_app, findings2018):
+    from rq import SimpleWorker
+
+    from qms import jobs
+
+    client = redis_app.test_client()
+    with redis_app.app_context():
+        login(client, "steering@example.vn")
+        job_id = ask_for_register(client)
+        job = db.session.get(BackgroundJob, job_id)
+        assert job.status == "queued"
+        page = client.get(f"/jobs/{job_id}").get_data(as_text=True)
+        assert 'data-job-finished="no"' in page and 'id="job-download"' not in page
+        assert client.get(f"/jobs/{job_id}/status.json").get_json()["finished"] is False
+
+        queue = jobs.queue()
+        assert queue.count == 1
+        SimpleWorker([queue], connection=queue.connection).work(burst=True)
+
+        db.session.expire_all()
+        job = db.session.get(BackgroundJob, job_id)
+        assert job.status == "done", job.error
+        download = fetch(client, f"/jobs/{job_id}/download")
+        assert openpyxl.load_workbook(BytesIO(download.data)).active.max_row == 3
+
+
+def test_notify_is_queued_when_redis_is_configured(redis_app, monkeypatch):
+    monkeypatch.setenv("QMS_SMTP_URL", "smtp://127.0.0.1:9")
+    from rq import SimpleWorker
+
+    from qms import jobs
+
+    with redis_app.app_context():
+        result = redis_app.test_cli_runner().invoke(cli, args=["notify", "--today", "2018-09-05"])
+        assert result.exit_code == 0, result.output
+        assert "queued" in result.output
+        queue = jobs.queue()
+        SimpleWorker([queue], connection=queue.connection).work(burst=True)
+        run = db.session.scalars(select(SchedulerRun)).one()
+        assert run.summary.startswith("0 reminder(s) sent")
+
+
+# --- the scheduler's health ------------------------------------------------------------------------
+
+
+def test_scheduler_health_after_notify_and_missed_day(app, orgdata, runner, as_user, monkeypatch):
+    client = as_user("admin")
+    page = client.get("/admin/").get_data(as_text=True)
+    assert 'id="scheduler-missed"' in page  # never run yet
+
+    monkeypatch.setenv("QMS_SMTP_URL", "smtp://127.0.0.1:9")  # nothing waits: no connection is made
+    result = runner.invoke(cli, args=["notify"])
+    assert result.exit_code == 0, result.output
+    assert "0 reminder(s) sent" in result.output
+    run = db.session.scalars(select(SchedulerRun)).one()
+    assert run.kind == "notify" and run.job_id is not None
+
+    assert 'id="scheduler-missed"' not in client.get("/admin/").get_data(as_text=True)
+    page = client.get("/admin/scheduler").get_data(as_text=True)
+    assert 'id="scheduler-last-run"' in page and "0 reminder(s) sent" in page
+
+    run.finished_at = utcnow() - timedelta(hours=30)
+    db.session.commit()
+    assert 'id="scheduler-missed"' in client.get("/admin/").get_data(as_text=True)
+    assert job_service.scheduler_health().missed
+
+    assert as_user("steering").get("/admin/scheduler").status_code == 403
+
+
+def test_failed_notify_is_not_a_successful_run(app, orgdata, runner, monkeypatch):
+    monkeypatch.delenv("QMS_SMTP_URL", raising=False)
+    result = runner.invoke(cli, args=["notify"])
+    assert result.exit_code == 1
+    assert db.session.scalars(select(SchedulerRun)).first() is None
