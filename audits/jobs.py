@@ -16,12 +16,14 @@ from qms.services.errors import DomainError
 from qms.services.jobs import JobResult, Progress
 
 FINDINGS_REGISTER = "findings_register"
+AUDIT_REPORTS = "audit_reports"
 NOTIFY = "notify"
 IMPORT_FINDINGS = "import_findings"
 
 
 def register() -> None:
     jobs.register(FINDINGS_REGISTER, _l("Findings register (.xlsx)"), findings_register)
+    jobs.register(AUDIT_REPORTS, _l("Audit reports of a year (.zip)"), audit_reports)
     jobs.register(NOTIFY, _l("Reminder digests"), notify, scheduled=True)
     jobs.register(IMPORT_FINDINGS, _l("Import of audit findings"), import_findings)
 
@@ -35,6 +37,30 @@ def findings_register(job: BackgroundJob, progress: Progress) -> JobResult:
         progress(10, _("Reading the findings of %(year)s", year=year))
         data = workbook.to_bytes(findings_workbook(year))
         return JobResult(data, f"findings-{year}.xlsx", _("Findings register of %(year)s", year=year))
+
+
+def audit_reports(job: BackgroundJob, progress: Progress) -> JobResult:
+    """Every audit report of a year in one .zip archive, as `qms export audit-report --year Y --all`."""
+    import zipfile
+    from io import BytesIO
+
+    from audits.exports import documents
+    from audits.services import reporting
+
+    year = int(job.params["year"])
+    lang = job.params.get("lang", "vi")
+    with force_locale(lang):
+        audits = reporting.audits_of_year(year)
+        if not audits:
+            raise DomainError(_("no audits in %(year)s", year=year))
+        buffer = BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for done, audit in enumerate(audits):
+                progress(int(100 * done / len(audits)), _("Audit report %(ref)s", ref=audit.ref))
+                name = documents.file_name("audit-report", audit.ref)
+                archive.writestr(name, documents.audit_report_bytes(audit, lang))
+        message = _("%(count)s audit reports of %(year)s", count=len(audits), year=year)
+        return JobResult(buffer.getvalue(), f"audit-reports-{year}.zip", message)
 
 
 def notify(job: BackgroundJob, progress: Progress) -> JobResult:

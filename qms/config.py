@@ -88,4 +88,6 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "QMS_PLAN_REVIEW_DAYS": days_setting("QMS_PLAN_REVIEW_DAYS", 5),
         "QMS_VERIFY_DAYS": days_setting("QMS_VERIFY_DAYS", 30),
         "QMS_ESCALATE_DAYS": days_setting("QMS_ESCALATE_DAYS", 7),
+        # The reminder run is flagged as missed when no run succeeded within this many hours.
+        "QMS_SCHEDULER_MISSED_HOURS": days_setting("QMS_SCHEDULER_MISSED_HOURS", 26) or 26,
     }

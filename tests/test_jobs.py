@@ -71,6 +71,20 @@ def test_register_job_runs_inline_without_redis(app, findings2018, as_user):
     assert str(job_id) in client.get("/jobs/").get_data(as_text=True)
 
 
+def test_all_audit_reports_of_a_year_as_one_archive(app, findings2018, as_user):
+    import zipfile
+
+    client = as_user("steering")
+    assert 'id="download-audit-reports"' in client.get("/audits/programmes/2018").get_data(as_text=True)
+    response = client.post("/audits/programmes/2018/audit-reports.zip")
+    job_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    assert client.get(f"/jobs/{job_id}/status.json").get_json()["status"] == "done"
+    archive = zipfile.ZipFile(BytesIO(fetch(client, f"/jobs/{job_id}/download").data))
+    assert archive.namelist() == ["audit-report-DG-2018-01.docx"]
+    assert as_user("manager_a").post("/audits/programmes/2018/audit-reports.zip").status_code == 403
+    assert as_user("steering").post("/audits/programmes/1999/audit-reports.zip").status_code == 404
+
+
 def test_only_the_requester_and_admins_see_a_job(app, findings2018, as_user):
     job_id = ask_for_register(as_user("steering"))
     for other in ("auditor", "leader", "manager_a"):
@@ -157,9 +171,7 @@ def redis_or_skip():
 def redis_app(database_url, tmp_path, orgdata):
     connection = redis_or_skip()
     queue_name = f"qms-test-{uuid.uuid4().hex[:8]}"
-    app = build_app(
-        database_url, tmp_path / "instance", QMS_REDIS_URL=REDIS_URL, QMS_JOB_QUEUE=queue_name
-    )
+    app = build_app(database_url, tmp_path / "instance", QMS_REDIS_URL=REDIS_URL, QMS_JOB_QUEUE=queue_name)
     yield app
     connection.delete(f"rq:queue:{queue_name}")
 

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from audits.exports import documents
 from audits.exports.register import audit_calendar, findings_workbook
-from audits.jobs import FINDINGS_REGISTER
+from audits.jobs import AUDIT_REPORTS, FINDINGS_REGISTER
 from audits.services import reporting
 from audits.views.audit_pages import audit_or_404
 from audits.views.blueprint import bp
@@ -81,6 +81,18 @@ def findings_xlsx(year: int) -> Response:
         jobs.dispatch(job.id)
         return redirect(url_for("jobs.show", job_id=job.id))
     return _download(workbook.to_bytes(findings_workbook(year)), f"findings-{year}.xlsx", XLSX)
+
+
+@bp.route("/programmes/<int:year>/audit-reports.zip", methods=["POST"])
+@login_required
+def audit_reports_zip(year: int) -> Response:
+    """Every audit report of the year in one archive, prepared as a background job."""
+    require_reader()
+    programme_or_404(year)
+    job = job_service.submit(AUDIT_REPORTS, {"year": year, "lang": current_lang()}, actor=current_user)
+    db.session.commit()
+    jobs.dispatch(job.id)
+    return redirect(url_for("jobs.show", job_id=job.id))
 
 
 @bp.route("/programmes/<int:year>/audits.ics")

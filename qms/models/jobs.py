@@ -28,9 +28,7 @@ class JobStatus(StrEnum):
 class BackgroundJob(Base):
     __tablename__ = "background_job"
     __table_args__ = (
-        CheckConstraint(
-            "status IN (" + ", ".join(f"'{s.value}'" for s in JobStatus) + ")", name="status"
-        ),
+        CheckConstraint("status IN (" + ", ".join(f"'{s.value}'" for s in JobStatus) + ")", name="status"),
         CheckConstraint("progress >= 0 AND progress <= 100", name="progress_range"),
     )
 

@@ -30,8 +30,11 @@ from qms.services.errors import DomainError, NotFound
 
 Progress = Callable[[int, str], None]
 
-# A day's run is missed when no successful run finished within this time (a daily cron plus slack).
-MISSED_AFTER = timedelta(hours=26)
+
+def missed_after() -> timedelta:
+    """A day's run is missed when no run succeeded within this time (a daily cron plus slack; set
+    QMS_SCHEDULER_MISSED_HOURS=74 when cron runs on weekdays only)."""
+    return timedelta(hours=int(current_app.config.get("QMS_SCHEDULER_MISSED_HOURS", 26)))
 
 
 @dataclass
@@ -205,12 +208,13 @@ def record_scheduler_run(kind: str, summary: str, *, job: BackgroundJob | None =
 
 
 def scheduler_health(kind: str = "notify", now: datetime | None = None) -> SchedulerHealth:
-    """The last successful run of `kind`, and whether a day was missed: no success within 26 hours."""
+    """The last successful run of `kind`, and whether a day was missed: no success within 26 hours
+    (QMS_SCHEDULER_MISSED_HOURS)."""
     now = now or utcnow()
     stmt = select(SchedulerRun).where(SchedulerRun.kind == kind).order_by(SchedulerRun.finished_at.desc())
     recent = list(db.session.scalars(stmt.limit(10)))
     last = recent[0] if recent else None
-    missed = last is None or _aware(last.finished_at) < now - MISSED_AFTER
+    missed = last is None or _aware(last.finished_at) < now - missed_after()
     return SchedulerHealth(kind=kind, last_run=last, missed=missed, recent=recent)
 
 

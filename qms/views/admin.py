@@ -77,7 +77,7 @@ def scheduler() -> str:
         health=jobs.scheduler_health(),
         recent_jobs=jobs.recent_jobs(),
         title_of=jobs.title_of,
-        missed_hours=int(jobs.MISSED_AFTER.total_seconds() // 3600),
+        missed_hours=int(jobs.missed_after().total_seconds() // 3600),
     )
 
 
