@@ -132,6 +132,18 @@ def test_failures_are_recorded_with_a_clear_message(app, orgdata, as_user):
         job_service.submit("no_such_kind", {}, actor=steering)
 
 
+def test_unreachable_queue_fails_the_job_clearly(database_url, tmp_path, findings2018):
+    app = build_app(database_url, tmp_path / "instance", QMS_REDIS_URL="redis://127.0.0.1:1/0")
+    client = app.test_client()
+    with app.app_context():
+        login(client, "steering@example.vn")
+        job_id = ask_for_register(client)
+        status = client.get(f"/jobs/{job_id}/status.json").get_json()
+        assert status["status"] == "failed"
+        # in the requester's language (Vietnamese, the default)
+        assert status["error"] == "Không kết nối được hàng đợi tác vụ; vui lòng thử lại sau."
+
+
 def test_import_as_a_background_job(app, orgdata, runner, tmp_path):
     path = tmp_path / "findings.csv"
     path.write_text(

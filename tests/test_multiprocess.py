@@ -40,6 +40,8 @@ def redis_or_skip() -> None:
 @pytest.fixture
 def deployment(database_url: str, app, orgdata: Org, tmp_path: Path) -> Iterator[list[str]]:
     """Two app processes and a worker on the test's PostgreSQL database; their URLs. Always stopped."""
+    if not hasattr(os, "killpg"):
+        pytest.skip("gunicorn and process groups need a POSIX system")
     if not database_url.startswith("postgresql"):
         pytest.skip("several processes share PostgreSQL, not a test's SQLite file")
     redis_or_skip()
