@@ -92,7 +92,10 @@ def notify(job: BackgroundJob, progress: Progress) -> JobResult:
 def import_findings(job: BackgroundJob, progress: Progress) -> JobResult:
     """All or nothing, as `qms import findings`; the file was copied beside the job when it was asked for."""
     from audits.services import importing
+    from qms.services import access
 
+    if job.requested_by is not None:  # from the web: the steering committee; from the CLI: the operator
+        access.require_plan_audits(job.requested_by)
     path = jobs.result_folder(job.id) / Path(job.params["file"]).name
     progress(5, _("Reading %(file)s", file=path.name))
     result = importing.import_findings(str(path), actor=job.requested_by)

@@ -166,6 +166,42 @@ def test_import_as_a_background_job(app, orgdata, runner, tmp_path):
     assert db.session.scalar(select(Audit).where(Audit.ref == "DG-2017-05")) is None
 
 
+def test_import_findings_from_the_browser_as_a_job(app, orgdata, as_user):
+    header = ",".join(importing.COLUMNS)
+    good = header + "\nDG-2017-04,P-A,2017-10-02,2017-10-03,minor,2008,4.2.3,Danh mục cũ,,2017-10-02,,\n"
+    client = as_user("steering")
+    assert 'id="import-findings"' in client.get("/audits/programmes").get_data(as_text=True)
+    assert "audit_ref,unit_code" in client.get("/audits/import").get_data(as_text=True)
+    response = client.post(
+        "/audits/import",
+        data={"file": (BytesIO(good.encode()), "findings.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    job_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    assert client.get(f"/jobs/{job_id}/status.json").get_json()["status"] == "done"
+    assert db.session.scalar(select(Audit).where(Audit.ref == "DG-2017-04")) is not None
+
+    bad = header + "\nDG-2017-05,NOPE,2017-10-02,2017-10-03,minor,2008,4.2.3,x,,2017-10-02,,\n"
+    response = client.post(
+        "/audits/import",
+        data={"file": (BytesIO(bad.encode()), "bad.csv")},
+        content_type="multipart/form-data",
+    )
+    job_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    status = client.get(f"/jobs/{job_id}/status.json").get_json()
+    assert status["status"] == "failed" and "unit_code" in status["error"]
+    assert db.session.scalar(select(Audit).where(Audit.ref == "DG-2017-05")) is None
+
+    response = client.post(
+        "/audits/import",
+        data={"file": (BytesIO(b"x"), "findings.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200 and "is-invalid" in response.get_data(as_text=True)
+    assert as_user("manager_a").get("/audits/import").status_code == 403
+
+
 # --- with Redis and an RQ worker -------------------------------------------------------------------
 
 

@@ -21,6 +21,7 @@ def register(app: Flask) -> None:
         audit_pages,
         export_pages,
         finding_pages,
+        import_pages,
         leadership_pages,
         programme_pages,
         question_pages,
