@@ -99,15 +99,91 @@ def demo_command() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="Port.")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Start N app processes with gunicorn (Linux, macOS); without it, one waitress process.",
+)
 @click.pass_context
-def run_command(ctx: click.Context, host: str, port: int, threads: int) -> None:
-    """Serve the app with the waitress WSGI server."""
+def run_command(ctx: click.Context, host: str, port: int, threads: int, workers: int | None) -> None:
+    """Serve the app with the waitress WSGI server, or with N gunicorn processes (--workers N)."""
+    if workers is not None:
+        _run_gunicorn(host, port, threads, workers)
+        return
     from waitress import serve
 
     app = ctx.ensure_object(ScriptInfo).load_app()
     with app.app_context():
         click.echo(_("QMS Tracker at %(url)s (Ctrl+C to stop)", url=f"http://{host}:{port}/"))
     serve(app, host=host, port=port, threads=threads)
+
+
+def _run_gunicorn(host: str, port: int, threads: int, workers: int) -> None:
+    """N processes on one port: gunicorn's arbiter forks them and restarts any that dies. Each process
+    builds its own app after the fork, so none shares a database connection with another."""
+    try:
+        from gunicorn.app.base import BaseApplication
+    except ImportError:
+        raise UserError(
+            _(
+                "--workers needs gunicorn (Linux or macOS): pip install gunicorn; "
+                "without --workers one waitress process serves"
+            )
+        ) from None
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("threads", threads)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("accesslog", None)
+
+        def load(self) -> Any:
+            return create_app()
+
+    with create_app().app_context():
+        click.echo(
+            _(
+                "QMS Tracker at %(url)s, %(count)s processes (Ctrl+C to stop)",
+                url=f"http://{host}:{port}/",
+                count=workers,
+            )
+        )
+    Server().run()
+
+
+@cli.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@with_appcontext
+@domain_errors
+def worker_command(burst: bool) -> None:
+    """Run the background jobs queued in Redis (QMS_REDIS_URL, queue QMS_JOB_QUEUE, default "qms")."""
+    from flask import current_app
+
+    from qms import jobs
+
+    if not jobs.redis_url():
+        raise UserError(_("QMS_REDIS_URL is not set: jobs run at once in the app, no worker is needed"))
+    click.echo(
+        _(
+            "worker on queue %(queue)s at %(url)s (Ctrl+C to stop)",
+            queue=current_app.config["QMS_JOB_QUEUE"],
+            url=_redacted(jobs.redis_url() or ""),
+        )
+    )
+    jobs.run_worker(burst=burst)
+
+
+def _redacted(url: str) -> str:
+    """A URL without its password, for printing."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.password:
+        return url.replace(f":{parts.password}@", ":***@")
+    return url
 
 
 @cli.group("user")
@@ -390,13 +466,21 @@ def export_correspondence(from_edition: str | None, output: str | None, lang: st
 
 @import_group.command("findings")
 @click.argument("file", type=click.Path(dir_okay=False))
+@click.option(
+    "--background",
+    is_flag=True,
+    help="Run as a background job (on the worker when QMS_REDIS_URL is set); print its number.",
+)
 @with_appcontext
 @domain_errors
-def import_findings(file: str) -> None:
+def import_findings(file: str, background: bool) -> None:
     """Audit findings from FILE: audit_ref,unit_code,audit_start,audit_end,kind,edition,clause,
     statement,evidence,raised_on,due_on,closed_on."""
     from audits.services import importing
 
+    if background:
+        _import_findings_job(file)
+        return
     result = importing.import_findings(file, actor=None)
     db.session.commit()
     click.echo(
@@ -409,6 +493,44 @@ def import_findings(file: str) -> None:
             audits=", ".join(result.audits_created) or "0",
         )
     )
+
+
+def _import_findings_job(file: str) -> None:
+    import shutil
+
+    from audits.jobs import IMPORT_FINDINGS
+    from qms.services import jobs as job_service
+
+    source = Path(file)
+    if not source.is_file():
+        raise UserError(_("file not found: %(path)s", path=file))
+    job = job_service.submit(IMPORT_FINDINGS, {"file": source.name}, actor=None)
+    folder = job_service.result_folder(job.id)
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, folder / source.name)  # the worker reads the copy, wherever FILE was
+    db.session.commit()
+    _run_job(job.id)
+
+
+def _run_job(job_id: int, *, inline: bool = False) -> None:
+    """Dispatch a committed job (or run it here with `inline`): when it has run, print its outcome (a
+    failure as the one error line); when it is queued, say so."""
+    from qms import jobs
+    from qms.models.jobs import JobStatus
+    from qms.services import jobs as job_service
+
+    if inline:
+        jobs.perform(job_id)
+    else:
+        jobs.dispatch(job_id)
+    job = job_service.get_job(job_id)
+    db.session.refresh(job)
+    if job.status == JobStatus.FAILED:
+        raise UserError(job.error or "")
+    if job.status == JobStatus.DONE:
+        click.echo(job.message)
+    else:
+        click.echo(_("job %(id)s queued; a worker (qms worker) runs it", id=job.id))
 
 
 def _write_document(
@@ -849,14 +971,17 @@ def backup_command(folder: Path) -> None:
     help="Escalate work overdue by more than N days (default QMS_ESCALATE_DAYS, 7).",
 )
 @click.option("--dry-run", is_flag=True, help="Print who would receive what; send nothing.")
+@click.option("--inline", is_flag=True, help="Send now in this command even when a job queue is configured.")
 @with_appcontext
 @domain_errors
-def notify_command(days: int, today: Any, escalate_after: int | None, dry_run: bool) -> None:
+def notify_command(days: int, today: Any, escalate_after: int | None, dry_run: bool, inline: bool) -> None:
     """E-mail each person one digest of overdue and soon-due work (run daily by cron).
 
     Work overdue by more than QMS_ESCALATE_DAYS days goes also to the unit's managers and the steering
     committee. The server is QMS_SMTP_URL (smtp://user:pass@host:port or smtps://…), the sender
-    QMS_MAIL_FROM. Without a server nothing is sent and the exit status is 1."""
+    QMS_MAIL_FROM. Without a server nothing is sent and the exit status is 1. With QMS_REDIS_URL the
+    sending is queued for the worker (qms worker) unless --inline; each successful run is recorded and
+    the administration shows the last one."""
     import os
     from datetime import date
 
@@ -869,9 +994,9 @@ def notify_command(days: int, today: Any, escalate_after: int | None, dry_run: b
         raise UserError(_("QMS_SMTP_URL is not set: no reminder sent"))
     if escalate_after is None:
         escalate_after = reminders.escalate_after_days()
-    found = reminders.digests(day, days=days, escalate_after=escalate_after)
     base_url = os.environ.get("QMS_BASE_URL", "")
     if dry_run:
+        found = reminders.digests(day, days=days, escalate_after=escalate_after)
         settings = settings or mail.SmtpSettings(False, "localhost", 25, None, None, "qms-tracker@localhost")
         out = reminders.messages(
             settings, found, day, days=days, base_url=base_url, escalate_after=escalate_after
@@ -880,12 +1005,13 @@ def notify_command(days: int, today: Any, escalate_after: int | None, dry_run: b
         for msg in out:
             click.echo(f"\nTo: {msg['To']}\nSubject: {msg['Subject']}\n\n{msg.get_content()}")
         return
-    assert settings is not None
-    sent = mail.send(
-        settings,
-        reminders.messages(settings, found, day, days=days, base_url=base_url, escalate_after=escalate_after),
-    )
-    click.echo(_("%(count)s reminder(s) sent through %(server)s", count=sent, server=settings.describe()))
+    from audits.jobs import NOTIFY
+    from qms.services import jobs as job_service
+
+    params = {"today": day.isoformat(), "days": days, "escalate_after": escalate_after, "base_url": base_url}
+    job = job_service.submit(NOTIFY, params, actor=None)
+    db.session.commit()
+    _run_job(job.id, inline=inline)
 
 
 def main() -> None:

@@ -112,6 +112,9 @@ def _register_views(app: Flask) -> None:
 
     app.register_blueprint(transition_views.bp)
     app.register_blueprint(remapping_views.bp)
+    from qms.views import jobs as jobs_views
+
+    app.register_blueprint(jobs_views.bp)
     import audits.views
 
     audits.views.register(app)

@@ -57,6 +57,10 @@ def days_setting(name: str, default: int) -> int:
     return value if value >= 0 else default
 
 
+def redis_url() -> str | None:
+    return os.environ.get("QMS_REDIS_URL") or None
+
+
 def from_environment(instance_path: Path) -> dict[str, Any]:
     return {
         "SECRET_KEY": secret_key(instance_path),
@@ -69,7 +73,11 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
         "LANGUAGES": ("vi", "en"),
         "BOOTSTRAP_SERVE_LOCAL": True,
-        "RATELIMIT_STORAGE_URI": os.environ.get("QMS_RATELIMIT_STORAGE_URI", "memory://"),
+        # Redis, when set, keeps what every app process must share: rate-limit counters and the job queue.
+        "QMS_REDIS_URL": redis_url(),
+        "QMS_JOB_QUEUE": os.environ.get("QMS_JOB_QUEUE", "qms"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("QMS_RATELIMIT_STORAGE_URI") or redis_url() or "memory://",
+        "RATELIMIT_KEY_PREFIX": os.environ.get("QMS_RATELIMIT_KEY_PREFIX", "qms"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("QMS_LOGIN_RATE_LIMIT", "10 per minute"),
         # Uploaded documents: QMS_MAX_UPLOAD_MB per file; a request may carry a little more (the form).
@@ -80,4 +88,6 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "QMS_PLAN_REVIEW_DAYS": days_setting("QMS_PLAN_REVIEW_DAYS", 5),
         "QMS_VERIFY_DAYS": days_setting("QMS_VERIFY_DAYS", 30),
         "QMS_ESCALATE_DAYS": days_setting("QMS_ESCALATE_DAYS", 7),
+        # The reminder run is flagged as missed when no run succeeded within this many hours.
+        "QMS_SCHEDULER_MISSED_HOURS": days_setting("QMS_SCHEDULER_MISSED_HOURS", 26) or 26,
     }

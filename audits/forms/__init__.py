@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired, MultipleFileField
+from flask_wtf.file import FileAllowed, FileField, FileRequired, MultipleFileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -156,6 +156,14 @@ class WithdrawForm(FlaskForm):
 class AttachmentForm(FlaskForm):
     file = FileField(_l("File (photo, scan, PDF, Word, Excel)"), validators=[FileRequired()])
     submit = SubmitField(_l("Attach"))
+
+
+class FindingsImportForm(FlaskForm):
+    file = FileField(
+        _l("File (.csv or .xlsx)"),
+        validators=[FileRequired(), FileAllowed(["csv", "xlsx"], _l("A .csv or .xlsx file, please."))],
+    )
+    submit = SubmitField(_l("Import"))
 
 
 MAX_ACTION_ROWS = 50

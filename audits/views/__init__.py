@@ -14,7 +14,7 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from audits import labels
+    from audits import jobs, labels
     from audits.services import attachments, deadlines, queries, remapping_sources, transition_evidence
     from audits.services.questions import load_question_bank
     from audits.views import (  # noqa: F401
@@ -22,6 +22,7 @@ def register(app: Flask) -> None:
         audit_pages,
         export_pages,
         finding_pages,
+        import_pages,
         leadership_pages,
         programme_pages,
         question_pages,
@@ -33,6 +34,7 @@ def register(app: Flask) -> None:
     from qms.services.setup import add_reference_loader
 
     labels.register()
+    jobs.register()  # the findings register, the reminder digests and the findings import as jobs
     transition_evidence.register()  # audits as evidence of the transition's gap items
     remapping_sources.register()  # the audits' scope, checklist and findings join the remapping
     add_reference_loader(app, load_question_bank)  # `qms init` loads the shipped question bank

@@ -5,19 +5,23 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from flask import send_file
-from flask_login import login_required
+from flask import redirect, request, send_file, url_for
+from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from audits.exports import documents
 from audits.exports.register import audit_calendar, findings_workbook
+from audits.jobs import AUDIT_REPORTS, FINDINGS_REGISTER
 from audits.services import reporting
 from audits.views.audit_pages import audit_or_404
 from audits.views.blueprint import bp
 from audits.views.finding_pages import finding_or_404
 from audits.views.programme_pages import programme_or_404, require_reader
+from qms import jobs
 from qms.exports import document, workbook
+from qms.extensions import db
 from qms.formatting import current_lang
+from qms.services import jobs as job_service
 from qms.views.helpers import document_download
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -63,12 +67,32 @@ def programme_docx(year: int) -> Response:
     return _download(data, documents.file_name("programme", year), DOCX)
 
 
-@bp.route("/programmes/<int:year>/findings.xlsx")
+@bp.route("/programmes/<int:year>/findings.xlsx", methods=["GET", "POST"])
 @login_required
 def findings_xlsx(year: int) -> Response:
+    """GET builds the register at once; POST (the page's button) asks for it as a background job and
+    shows the job's progress page, which offers the file when it is ready."""
     require_reader()
     programme_or_404(year)
+    if request.method == "POST":
+        params = {"year": year, "lang": current_lang()}
+        job = job_service.submit(FINDINGS_REGISTER, params, actor=current_user)
+        db.session.commit()
+        jobs.dispatch(job.id)
+        return redirect(url_for("jobs.show", job_id=job.id))
     return _download(workbook.to_bytes(findings_workbook(year)), f"findings-{year}.xlsx", XLSX)
+
+
+@bp.route("/programmes/<int:year>/audit-reports.zip", methods=["POST"])
+@login_required
+def audit_reports_zip(year: int) -> Response:
+    """Every audit report of the year in one archive, prepared as a background job."""
+    require_reader()
+    programme_or_404(year)
+    job = job_service.submit(AUDIT_REPORTS, {"year": year, "lang": current_lang()}, actor=current_user)
+    db.session.commit()
+    jobs.dispatch(job.id)
+    return redirect(url_for("jobs.show", job_id=job.id))
 
 
 @bp.route("/programmes/<int:year>/audits.ics")

@@ -5,6 +5,7 @@ from qms.models.clauses import Clause, ClauseMapping, Edition, MappingStatus, Re
 from qms.models.documents import ControlledDocument, DocumentClause, DocumentKind, DocumentStatus
 from qms.models.history import HistoryEntry, HistoryLink
 from qms.models.issuing import DocType, IssuedDocument, OrgSetting
+from qms.models.jobs import BackgroundJob, JobStatus, SchedulerRun
 from qms.models.legal import LegalStatus, LegalText
 from qms.models.legal_refs import ProcessLegalRef
 from qms.models.objectives import CaseStatistics, Measurement, Objective, QualityPolicy, SatisfactionIndex
@@ -31,6 +32,7 @@ from qms.models.transition import (
 )
 
 __all__ = [
+    "BackgroundJob",
     "Base",
     "CaseStatistics",
     "Clause",
@@ -49,6 +51,7 @@ __all__ = [
     "InterestedParty",
     "IssuedDocument",
     "ItemStatus",
+    "JobStatus",
     "LegalStatus",
     "LegalText",
     "MappingStatus",
@@ -71,6 +74,7 @@ __all__ = [
     "Risk",
     "RiskAction",
     "SatisfactionIndex",
+    "SchedulerRun",
     "Step",
     "StepKind",
     "Transition",

@@ -328,3 +328,23 @@ def can_complete_decision(user: User | None, owner_unit_id: int, owner_id: int |
 def require_complete_decision(user: User | None, owner_unit_id: int, owner_id: int | None) -> None:
     if not can_complete_decision(user, owner_unit_id, owner_id):
         raise NotAllowed(_l("Only the owner of this decision or the managers of its unit may mark it done."))
+
+
+# --- background jobs ---------------------------------------------------------------------------
+
+
+def can_see_job(user: User | None, requested_by_id: int | None) -> bool:
+    """A job's progress and file belong to the person who asked for it, and to administrators."""
+    if not _signed_in(user):
+        return False
+    return user.id == requested_by_id or is_admin(user)
+
+
+def require_see_job(user: User | None, requested_by_id: int | None) -> None:
+    if not can_see_job(user, requested_by_id):
+        raise NotAllowed(_l("This job belongs to someone else."))
+
+
+def can_see_system_health(user: User | None) -> bool:
+    """The scheduler's runs and the job queue: administrators."""
+    return is_admin(user)

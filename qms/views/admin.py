@@ -26,7 +26,7 @@ from qms.forms.admin import (
 )
 from qms.models.clauses import ClauseMapping
 from qms.models.org import Membership, Unit, User
-from qms.services import access, dashboard, org, reference, settings
+from qms.services import access, dashboard, jobs, org, reference, settings
 from qms.services.errors import DomainError
 from qms.services.history import history_of
 from qms.views.helpers import form_error, wants_xlsx, xlsx_download
@@ -56,6 +56,29 @@ def _parent_choices(exclude: Unit | None = None) -> list[tuple[int, str]]:
 
 def _unit_choices() -> list[tuple[int, str]]:
     return [(u.id, "\u00a0\u00a0" * d + f"{u.code} — {u.name}") for u, d in org.units_tree() if u.active]
+
+
+# --- overview and the scheduler's health ------------------------------------------------------
+
+
+@bp.route("/")
+@admin_required
+def index() -> str:
+    """The administration's pages, with a warning when the daily reminder run was missed."""
+    return render_template("admin/index.html", health=jobs.scheduler_health())
+
+
+@bp.route("/scheduler")
+@admin_required
+def scheduler() -> str:
+    """The last successful runs of the scheduled work and the latest background jobs."""
+    return render_template(
+        "admin/scheduler.html",
+        health=jobs.scheduler_health(),
+        recent_jobs=jobs.recent_jobs(),
+        title_of=jobs.title_of,
+        missed_hours=int(jobs.missed_after().total_seconds() // 3600),
+    )
 
 
 # --- units -----------------------------------------------------------------------------------
