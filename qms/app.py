@@ -99,6 +99,9 @@ def _register_views(app: Flask) -> None:
 
     app.register_blueprint(transition_views.bp)
     app.register_blueprint(remapping_views.bp)
+    import qms.api
+
+    qms.api.register(app)
     import audits.views
 
     audits.views.register(app)

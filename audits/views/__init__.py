@@ -35,6 +35,9 @@ def register(app: Flask) -> None:
     remapping_sources.register()  # the audits' scope, checklist and findings join the remapping
     add_reference_loader(app, load_question_bank)  # `qms init` loads the shipped question bank
     app.register_blueprint(bp)
+    from audits import api
+
+    api.register(app)  # the audits' endpoints of the JSON API
     app.jinja_env.globals.update(
         audits_unit_panel=queries.unit_panel,
         audits_dashboard=queries.dashboard_figures,

@@ -20,6 +20,7 @@ from qms.models.processes import (
 )
 from qms.models.remapping import ClauseRemap, ClauseRemapTarget, RemapKind, RemapMode
 from qms.models.risks import ContextIssue, InterestedParty, Risk, RiskAction
+from qms.models.tokens import ApiToken
 from qms.models.transition import (
     ItemStatus,
     Transition,
@@ -31,6 +32,7 @@ from qms.models.transition import (
 )
 
 __all__ = [
+    "ApiToken",
     "Base",
     "CaseStatistics",
     "Clause",

@@ -328,3 +328,16 @@ def can_complete_decision(user: User | None, owner_unit_id: int, owner_id: int |
 def require_complete_decision(user: User | None, owner_unit_id: int, owner_id: int | None) -> None:
     if not can_complete_decision(user, owner_unit_id, owner_id):
         raise NotAllowed(_l("Only the owner of this decision or the managers of its unit may mark it done."))
+
+
+# --- personal API tokens ------------------------------------------------------------------------
+# A person creates and revokes their own tokens; the CLI (no actor) does it for service accounts.
+
+
+def can_manage_tokens(user: User | None, owner: User) -> bool:
+    return _signed_in(user) and user.id == owner.id
+
+
+def require_manage_tokens(actor: User | None, owner: User) -> None:
+    if actor is not None and not can_manage_tokens(actor, owner):
+        raise NotAllowed(_l("Only the owner of a token may create or revoke it."))
