@@ -223,9 +223,9 @@ def push_case_statistics(batch: dict[str, Any]) -> dict[str, int]:
 class SatisfactionItem(ma.Schema):
     unit_code = ma.fields.String(required=True, validate=CODE)
     period = ma.fields.String(required=True, validate=PERIOD, metadata={"description": PERIOD_HELP})
-    index_percent = ma.fields.Decimal(
+    index_percent = ma.fields.Float(  # a JSON number, read as its decimal text (78.5 → Decimal("78.5"))
         required=True,
-        places=None,
+        allow_nan=False,
         validate=validate.Range(0, 100),
         metadata={"description": "0–100, two decimals"},
     )
@@ -270,7 +270,8 @@ def push_satisfaction(batch: dict[str, Any]) -> dict[str, int]:
     for index, item in enumerate(batch["items"]):
         target = check.target(index, item)
         checked = check.check(
-            index, lambda item=item: check_satisfaction(item["index_percent"], item["respondents"])
+            index,
+            lambda item=item: check_satisfaction(Decimal(str(item["index_percent"])), item["respondents"]),
         )
         if target and checked:
             planned.append((*target, *checked))
