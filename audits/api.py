@@ -7,6 +7,7 @@ from typing import Any
 
 import marshmallow as ma
 from flask import Flask
+from flask_babel import gettext as _
 from marshmallow import validate
 from sqlalchemy import select
 
@@ -32,7 +33,7 @@ CODE = validate.Length(min=1, max=40)
 def _require_register_reader() -> None:
     """The findings and actions registers are the org-wide readers' pages, as on the web."""
     if not access.reads_everything(current_actor()):
-        raise NotAllowed("Only org-wide readers see the registers.")
+        raise NotAllowed(_("Only org-wide readers see the registers."))
 
 
 def _unit_id(code: str | None) -> int | None:
@@ -153,7 +154,7 @@ def create_finding(data: dict[str, Any], ref: str) -> dict[str, Any]:
     """Log a finding (auditors on the audit's team, while it is in progress)"""
     audit = db.session.scalar(select(Audit).where(Audit.ref == ref.strip().upper()))
     if audit is None or not access.can_read_audit(current_actor(), audit.unit_ids):
-        raise NotFound(f"No audit {ref}.")
+        raise NotFound(_("No audit %(ref)s.", ref=ref))
     unit = db.session.scalar(select(Unit).where(Unit.code == data["unit_code"].strip().upper()))
     finding = finding_service.create_finding(
         audit, actor=current_actor(), kind=data["kind"], edition=data["edition"], clause=data["clause"],

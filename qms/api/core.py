@@ -12,6 +12,7 @@ from typing import Any, Protocol, TypeVar
 
 import marshmallow as ma
 from flask import Flask, g, request
+from flask_babel import gettext as _
 from flask_smorest import Api, Blueprint, abort
 from flask_smorest.utils import prepare_response
 from marshmallow import validate
@@ -67,7 +68,7 @@ def _authenticate() -> Any:
     if user is None:
         db.session.rollback()
         return problem(
-            401, "Unauthorized", "A valid personal API token is required (Authorization: Bearer …)."
+            401, "Unauthorized", _("A valid personal API token is required (Authorization: Bearer …).")
         )
     db.session.commit()  # the token's last use
     g._login_user = user  # Flask-Login's current_user for this request: the token's owner
@@ -133,8 +134,8 @@ def decode_cursor(cursor: str | None) -> int:
         if not isinstance(after, int) or isinstance(after, bool) or after < 0:
             raise ValueError
     except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
-        abort(400, message="The cursor is not one this API gave.",
-              errors=[{"pointer": "cursor", "detail": "Unknown cursor."}])  # fmt: skip
+        abort(400, message=_("The cursor is not one this API gave."),
+              errors=[{"pointer": "cursor", "detail": _("Unknown cursor.")}])  # fmt: skip
     return after
 
 
