@@ -3,6 +3,7 @@ logging a finding. Registered into qms' API by `register(app)` (called from audi
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import marshmallow as ma
@@ -187,30 +188,51 @@ class ActionOut(ma.Schema):
     overdue = ma.fields.Boolean()
 
 
+def _action_row(a: ActionItem, today: date) -> dict[str, Any]:
+    return {
+        "id": a.id, "finding_ref": a.finding.label_in("en"), "audit_ref": a.finding.audit.ref,
+        "unit_code": a.finding.unit.code, "what": a.what,
+        "owner": a.owner.full_name if a.owner else a.owner_name, "due_on": a.due_on,
+        "done_on": a.done_on, "done_note": a.done_note, "overdue": a.is_overdue(today),
+    }  # fmt: skip
+
+
 @bp.route("/corrective-actions")
 @bp.arguments(ActionArgs, location="query")
 @bp.response(200, page_schema(ActionOut, "CorrectiveActionPage"))
 def corrective_actions(args: dict[str, Any]) -> dict[str, Any]:
     """Corrective actions of nonconformities (org-wide readers, as on the web)"""
-    from datetime import date
-
     _require_register_reader()
     today = date.today()
     stmt = queries.actions_register_query(
         year=args.get("year"), unit_id=_unit_id(args.get("unit")), state=args.get("state"), today=today
     )
     items: list[ActionItem] = list(db.session.scalars(stmt))
-    return paginate(
-        items,
-        args,
-        lambda a: {
-            "id": a.id, "finding_ref": a.finding.label_in("en"), "audit_ref": a.finding.audit.ref,
-            "unit_code": a.finding.unit.code, "what": a.what,
-            "owner": a.owner.full_name if a.owner else a.owner_name, "due_on": a.due_on,
-            "done_on": a.done_on, "done_note": a.done_note, "overdue": a.is_overdue(today),
-        },
-    )  # fmt: skip
+    return paginate(items, args, lambda a: _action_row(a, today))
 
 
 def register(app: Flask) -> None:
     register_blueprint(app, bp)
+
+
+class ActionDoneIn(ma.Schema):
+    done_on = ma.fields.Date(required=True)
+    note = ma.fields.String(required=True, validate=validate.Length(min=1, max=5000),
+                            metadata={"description": "What was done"})  # fmt: skip
+
+
+@bp.route("/corrective-actions/<int:action_id>/done", methods=["POST"])
+@bp.arguments(ActionDoneIn)
+@bp.response(200, ActionOut)
+@bp.alt_response(403, description="Not a manager of the audited unit")
+@bp.alt_response(404, description="No such corrective action")
+@bp.alt_response(409, description="The plan is not accepted yet, or the action is of an earlier round")
+@bp.alt_response(422, description="A field is wrong")
+def mark_action_done(data: dict[str, Any], action_id: int) -> dict[str, Any]:
+    """Record a corrective action as done (the audited unit's managers, once the plan is accepted)"""
+    item = db.session.get(ActionItem, action_id)
+    if item is None or not access.can_read_audit(current_actor(), item.finding.audit.unit_ids):
+        raise NotFound(_("No such corrective action."))
+    finding_service.mark_action_done(item, actor=current_actor(), done_on=data["done_on"], note=data["note"])
+    db.session.commit()
+    return _action_row(item, date.today())

@@ -250,3 +250,35 @@ def test_docs_page_lists_every_operation(client):
     for path in ("/api/v1/units", "/api/v1/case-statistics", "/api/v1/audits/{ref}/findings"):
         assert path in html
     assert "<script>" not in html
+
+
+def test_unit_manager_records_action_progress(orgdata, api):
+    from audits.services import findings as finding_service
+    from tests.audits_support import answered
+
+    finding = answered(orgdata, nonconformity(orgdata, planned_audit(orgdata)))
+    (item,) = finding.actions
+    body = {"done_on": "2018-08-01", "note": "Đã phân công đầu mối."}
+    early = assert_problem(
+        api("manager_a").post(f"/api/v1/corrective-actions/{item.id}/done", json=body), 409
+    )
+    assert "chấp nhận kế hoạch" in early["detail"]  # in the token owner's language
+    finding_service.review_plan(finding, actor=orgdata.user("auditor"), accept=True, today=date(2018, 7, 28))
+    db.session.commit()
+    assert_problem(api("member_a").post(f"/api/v1/corrective-actions/{item.id}/done", json=body), 403)
+    assert_problem(api("manager_b").post(f"/api/v1/corrective-actions/{item.id}/done", json=body), 404)
+    future = {**body, "done_on": "2999-01-01"}
+    wrong = assert_problem(
+        api("manager_a").post(f"/api/v1/corrective-actions/{item.id}/done", json=future), 422
+    )
+    assert wrong["errors"][0]["pointer"] == "/done_on"
+    done = api("manager_a").post(f"/api/v1/corrective-actions/{item.id}/done", json=body)
+    assert done.status_code == 200, done.data
+    assert done.get_json()["done_on"] == "2018-08-01" and done.get_json()["done_note"] == body["note"]
+    db.session.refresh(finding)
+    assert finding.status == "actions_done"
+
+
+def test_unknown_query_parameters_are_refused(orgdata, api):
+    body = assert_problem(api("admin").get("/api/v1/units", query_string={"colour": "red"}), 422)
+    assert body["errors"] == [{"pointer": "colour", "detail": "Unknown field."}]

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_smorest import Api, Blueprint, abort
 from flask_smorest.utils import prepare_response
 from marshmallow import validate
+from webargs.flaskparser import FlaskParser
 
 from qms.api.problems import PROBLEM_TYPE, ProblemSchema, from_domain_error, problem
 from qms.extensions import csrf, db
@@ -63,7 +64,7 @@ def _authenticate() -> Any:
     """Every API call names its user by `Authorization: Bearer <token>`; a session cookie is ignored
     (the API is exempt from CSRF, so it must never act on a cookie)."""
     header = request.headers.get("Authorization", "")
-    scheme, _, secret = header.partition(" ")
+    scheme, _sep, secret = header.partition(" ")
     user = tokens.authenticate(secret.strip()) if scheme.lower() == "bearer" else None
     if user is None:
         db.session.rollback()
@@ -82,9 +83,20 @@ def _domain_error(exc: DomainError) -> Any:
     return from_domain_error(exc)
 
 
+class StrictParser(FlaskParser):
+    """Unknown query parameters are refused like unknown body fields (a misspelt filter would
+    otherwise be ignored silently)."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": ma.RAISE}
+
+
+class ApiBlueprint(Blueprint):
+    ARGUMENTS_PARSER = StrictParser()
+
+
 def api_blueprint(name: str, import_name: str, *, description: str) -> Blueprint:
     """A blueprint of the API: token-authenticated, CSRF-exempt, domain errors as problems."""
-    bp = Blueprint(name, import_name, url_prefix=URL_PREFIX, description=description)
+    bp = ApiBlueprint(name, import_name, url_prefix=URL_PREFIX, description=description)
     bp.before_request(_authenticate)
     bp.register_error_handler(DomainError, _domain_error)
     return bp
