@@ -176,3 +176,16 @@ def test_cli_errors_are_one_line(runner, orgdata, args):
     assert result.exit_code == 1
     assert result.stderr.startswith("error: ") and len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.output
+
+
+def test_the_api_needs_no_csrf_token_while_pages_do(database_url, tmp_path, orgdata):
+    from tests.conftest import build_app
+
+    secret = new_token(orgdata.user("manager_a"))
+    guarded = build_app(database_url, tmp_path / "csrf", WTF_CSRF_ENABLED=True)
+    client = guarded.test_client()
+    item = {"unit_code": "P-A", "period": "2018", "received": 1, "resolved": 1, "on_time": 1, "late": 0}
+    pushed = client.post("/api/v1/case-statistics", json={"items": [item]}, headers=bearer(secret))
+    assert pushed.status_code == 200, pushed.data
+    page = client.post("/login", data={"email": "manager.a@example.vn", "password": "x"})
+    assert page.status_code == 400  # the web's forms still need their CSRF token

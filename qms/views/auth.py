@@ -128,7 +128,7 @@ def api_tokens() -> str | Response:
             db.session.commit()
             secret = issued.secret
             form = ApiTokenForm(formdata=None)
-    elif request.method == "GET":
+    if not form.is_submitted() or secret:
         form.expires.data = tokens.default_expiry()
     response = make_response(render_template(
         "auth/api_tokens.html", form=form, secret=secret, tokens=tokens.tokens_of(current_user),
