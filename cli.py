@@ -6,6 +6,7 @@ import functools
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -240,6 +241,74 @@ def user_set_password(email: str, password_stdin: bool) -> None:
     org.set_password(user, password, actor=None)
     db.session.commit()
     click.echo(_("password set for %(email)s", email=user.email))
+
+
+@cli.group("token")
+def token_group() -> None:
+    """Personal API tokens (for a service account such as the one-stop-shop system)."""
+
+
+def parse_cli_date(value: str | None) -> date | None:
+    """DD/MM/YYYY or YYYY-MM-DD."""
+    if value is None:
+        return None
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(value.strip(), fmt).date()
+        except ValueError:
+            continue
+    raise UserError(_("'%(value)s' is not a date (DD/MM/YYYY or YYYY-MM-DD)", value=value))
+
+
+@token_group.command("create")
+@click.argument("email")
+@click.option("--name", required=True, help="What the token is for.")
+@click.option("--expires", metavar="DD/MM/YYYY", help="Last day of validity (default: in 90 days).")
+@with_appcontext
+@domain_errors
+def token_create(email: str, name: str, expires: str | None) -> None:
+    """Create a token for EMAIL and print it (it is shown only this once)."""
+    from qms.services import org, tokens
+
+    user = org.require_user(email)
+    issued = tokens.create_token(user, actor=None, name=name, expires=parse_cli_date(expires))
+    db.session.commit()
+    click.echo(issued.secret)
+    click.echo(
+        _("token %(prefix)s for %(email)s, valid until %(date)s; it will not be shown again",
+          prefix=issued.token.prefix, email=user.email, date=issued.token.expires_at.date().isoformat()),
+        err=True,
+    )  # fmt: skip
+
+
+@token_group.command("revoke")
+@click.argument("prefix")
+@with_appcontext
+@domain_errors
+def token_revoke(prefix: str) -> None:
+    """Revoke the token whose prefix (as listed) is PREFIX."""
+    from qms.services import tokens
+
+    token = tokens.token_by_prefix(prefix)
+    tokens.revoke_token(token, actor=None)
+    db.session.commit()
+    click.echo(_("revoked %(prefix)s", prefix=token.prefix))
+
+
+@token_group.command("list")
+@click.argument("email")
+@with_appcontext
+@domain_errors
+def token_list(email: str) -> None:
+    """List EMAIL's tokens: prefix, name, expiry, last use, state."""
+    from qms.services import org, tokens
+
+    for token in tokens.tokens_of(org.require_user(email)):
+        state = _("valid") if tokens.is_usable(token) else _("expired")
+        if token.revoked_at:
+            state = _("revoked")
+        last = token.last_used_at.isoformat(timespec="minutes") if token.last_used_at else "-"
+        click.echo(f"{token.prefix}\t{token.name}\t{token.expires_at.date().isoformat()}\t{last}\t{state}")
 
 
 @cli.group("import")

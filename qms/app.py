@@ -115,6 +115,10 @@ def _register_views(app: Flask) -> None:
     from qms.views import jobs as jobs_views
 
     app.register_blueprint(jobs_views.bp)
+
+    import qms.api
+
+    qms.api.register(app)
     import audits.views
 
     audits.views.register(app)

@@ -41,6 +41,9 @@ def register(app: Flask) -> None:
     portable.add_reference_tables(app, "audit_question")
     portable.add_file_area(app, "attachments", lambda: attachments.storage_root(_files_root(app)))
     app.register_blueprint(bp)
+    from audits import api
+
+    api.register(app)  # the audits' endpoints of the JSON API
     app.jinja_env.globals.update(
         audits_unit_panel=queries.unit_panel,
         audits_dashboard=queries.dashboard_figures,

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import BooleanField, DateField, EmailField, PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from qms.services.org import MIN_PASSWORD_LENGTH
 
@@ -23,3 +23,11 @@ class ChangePasswordForm(FlaskForm):
         validators=[DataRequired(), EqualTo("new_password", message=_l("The two passwords differ."))],
     )
     submit = SubmitField(_l("Change password"))
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)],
+                       description=_l("What the token is for, e.g. the one-stop-shop system."))  # fmt: skip
+    expires = DateField(_l("Valid until"), validators=[Optional()],
+                        description=_l("At most one year; 90 days when left empty."))  # fmt: skip
+    submit = SubmitField(_l("Create token"))

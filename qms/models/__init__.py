@@ -21,6 +21,7 @@ from qms.models.processes import (
 )
 from qms.models.remapping import ClauseRemap, ClauseRemapTarget, RemapKind, RemapMode
 from qms.models.risks import ContextIssue, InterestedParty, Risk, RiskAction
+from qms.models.tokens import ApiToken
 from qms.models.transition import (
     ItemStatus,
     Transition,
@@ -32,6 +33,7 @@ from qms.models.transition import (
 )
 
 __all__ = [
+    "ApiToken",
     "BackgroundJob",
     "Base",
     "CaseStatistics",

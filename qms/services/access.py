@@ -348,3 +348,15 @@ def require_see_job(user: User | None, requested_by_id: int | None) -> None:
 def can_see_system_health(user: User | None) -> bool:
     """The scheduler's runs and the job queue: administrators."""
     return is_admin(user)
+
+# --- personal API tokens ------------------------------------------------------------------------
+# A person creates and revokes their own tokens; the CLI (no actor) does it for service accounts.
+
+
+def can_manage_tokens(user: User | None, owner: User) -> bool:
+    return _signed_in(user) and user.id == owner.id
+
+
+def require_manage_tokens(actor: User | None, owner: User) -> None:
+    if actor is not None and not can_manage_tokens(actor, owner):
+        raise NotAllowed(_l("Only the owner of a token may create or revoke it."))

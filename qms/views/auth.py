@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
@@ -12,9 +23,9 @@ from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from qms.extensions import db, limiter, login_manager
-from qms.forms.auth import ChangePasswordForm, LoginForm
+from qms.forms.auth import ApiTokenForm, ChangePasswordForm, LoginForm
 from qms.models.org import Membership, User
-from qms.services import org
+from qms.services import org, tokens
 from qms.services.errors import DomainError
 from qms.views.helpers import form_error
 
@@ -98,6 +109,47 @@ def change_password() -> str | Response:
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("main.dashboard"))
     return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@login_required
+def api_tokens() -> str | Response:
+    """One's personal API tokens; a new token's secret is shown on this one answer and never again."""
+    form = ApiTokenForm()
+    secret = None
+    if form.validate_on_submit():
+        try:
+            issued = tokens.create_token(
+                current_user, actor=current_user, name=form.name.data or "", expires=form.expires.data
+            )
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            db.session.commit()
+            secret = issued.secret
+            form = ApiTokenForm(formdata=None)
+    if not form.is_submitted() or secret:
+        form.expires.data = tokens.default_expiry()
+    response = make_response(render_template(
+        "auth/api_tokens.html", form=form, secret=secret, tokens=tokens.tokens_of(current_user),
+        is_usable=tokens.is_usable, api_docs=url_for("api_docs_page.docs"),
+    ))  # fmt: skip
+    response.headers["Cache-Control"] = "no-store"  # the page may carry a secret
+    return response
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_api_token(token_id: int) -> Response:
+    try:
+        token = tokens.get_token(token_id)
+        tokens.revoke_token(token, actor=current_user)
+    except DomainError:
+        db.session.rollback()
+        abort(404)  # another person's token is not named to the caller
+    db.session.commit()
+    flash(_("Token %(prefix)s revoked.", prefix=token.prefix), "success")
+    return redirect(url_for("auth.api_tokens"))
 
 
 @bp.route("/language/<lang>", methods=["POST"])
