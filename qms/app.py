@@ -9,10 +9,11 @@ from typing import Any
 from flask import Flask, current_app, has_request_context, request, session, url_for
 from flask_login import current_user
 
-from qms import formatting, i18n, labels, sqlite
+from qms import formatting, i18n, labels, sqlite, text
 from qms.config import from_environment
 from qms.exports import pdf
 from qms.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+from qms.models.base import Base
 from qms.paths import MIGRATIONS_DIR, STATIC_DIR, TEMPLATES_DIR, TRANSLATIONS_DIR
 from qms.services import history
 
@@ -52,6 +53,8 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
     history.install()
 
     _register_views(app)
+    text.install(Base)
+    app.request_class = text.CleanRequest
     _register_template_helpers(app)
 
     @app.before_request
