@@ -92,8 +92,8 @@ def run_migrations_online():
         if sqlite:
             # SQLite alters a table by copying it; with foreign keys enforced, dropping the old copy
             # fails while other tables refer to it. They are checked once the migration is done.
-            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            connection.commit()
+            # Set on the driver's connection, before any BEGIN: inside a transaction SQLite ignores it.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
@@ -103,8 +103,8 @@ def run_migrations_online():
                 if broken:
                     raise RuntimeError(f"rows whose foreign keys point nowhere: {broken[:5]}")
         if sqlite:
-            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
             connection.commit()
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

@@ -8,26 +8,14 @@ from typing import Any
 
 from flask import Flask, current_app, has_request_context, request, session, url_for
 from flask_login import current_user
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
-from qms import formatting, i18n, labels
+from qms import formatting, i18n, labels, sqlite, text
 from qms.config import from_environment
 from qms.exports import pdf
 from qms.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+from qms.models.base import Base
 from qms.paths import MIGRATIONS_DIR, STATIC_DIR, TEMPLATES_DIR, TRANSLATIONS_DIR
 from qms.services import history
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    module = type(dbapi_connection).__module__
-    if not module.startswith("sqlite3"):
-        return
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.close()
 
 
 def select_locale() -> str:
@@ -63,8 +51,7 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
         app.config.update(test_config)
     _postgresql_without_jit(app)
 
-    if not event.contains(Engine, "connect", _sqlite_pragmas):
-        event.listen(Engine, "connect", _sqlite_pragmas)
+    sqlite.install()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
@@ -76,6 +63,8 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
     history.install()
 
     _register_views(app)
+    text.install(Base)
+    app.request_class = text.CleanRequest
     _register_template_helpers(app)
 
     @app.before_request

@@ -11,7 +11,6 @@ from typing import NamedTuple
 
 from flask_babel import gettext as _
 from icalendar import Calendar, Event
-from openpyxl import Workbook
 from sqlalchemy import Select, and_, select
 
 from audits.labels import AUDIT_STATUS, FINDING_KIND, FINDING_STATUS
@@ -20,7 +19,7 @@ from audits.models.finding import finding_label
 from audits.services import reporting
 from audits.services.queries import OPEN_NC_STATUSES
 from qms.exports.lists import Sheet
-from qms.exports.workbook import sheet_workbook
+from qms.exports.workbook import Workbook, sheet_workbook
 from qms.extensions import db
 from qms.formatting import current_lang
 from qms.models.clauses import Clause

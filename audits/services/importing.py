@@ -46,6 +46,7 @@ from qms.models.clauses import Clause, Edition
 from qms.models.org import Unit, User
 from qms.services.history import act_as
 from qms.services.tabular import Row, read_table
+from qms.text import limit_of
 
 COLUMNS = (
     "audit_ref",
@@ -260,7 +261,13 @@ def _add_finding(audit: Audit, line: _Line, actor: User | None) -> Finding:
 
 
 def import_findings(path: str | Path, *, actor: User | None) -> ImportResult:
-    rows = read_table(path, COLUMNS)
+    limits = {
+        "audit_ref": limit_of(Audit.ref),
+        "unit_code": limit_of(Unit.code),
+        "statement": limit_of(Finding.statement),
+        "evidence": limit_of(Finding.evidence),
+    }
+    rows = read_table(path, COLUMNS, limits=limits)
     act_as(actor)
     units = {u.code: u for u in db.session.scalars(select(Unit))}
     clauses = {(c.edition, c.number): c for c in db.session.scalars(select(Clause))}

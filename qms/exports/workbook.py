@@ -88,6 +88,9 @@ def _write(
     for text in header:
         cell = WriteOnlyCell(sheet, str(text))
         cell.font = bold
+        if str(text).startswith(FORMULA_STARTS):  # a header from user text (a unit's name) stays text
+            cell.data_type = "s"
+            cell.quotePrefix = True
         head.append(cell)
     sheet.append(head)
     styled = _StyledCells(sheet, lang)

@@ -28,6 +28,7 @@ from qms.services.errors import DomainError, NotFound
 from qms.services.history import act_as
 from qms.services.periods import Period, check_year, parse_period
 from qms.services.tabular import Row, read_table
+from qms.text import limit_of
 
 OBJECTIVE_COLUMNS = [
     "unit_code", "year", "statement", "indicator", "direction", "target", "unit_of_measure", "source",
@@ -537,7 +538,14 @@ def import_objectives(path: str | Path, *, actor: User | None) -> ObjectivesImpo
     statement is updated. All or nothing."""
     from qms.services.org import user_by_email
 
-    rows = read_table(path, OBJECTIVE_COLUMNS)
+    limits = {
+        "unit_code": limit_of(Unit.code),
+        "statement": limit_of(Objective.statement),
+        "indicator": limit_of(Objective.indicator),
+        "unit_of_measure": limit_of(Objective.unit_of_measure),
+        "process_code": limit_of(Objective.process_code),
+    }
+    rows = read_table(path, OBJECTIVE_COLUMNS, limits=limits)
     units = {u.code: u for u in db.session.scalars(select(Unit))}
     seen: dict[tuple[int, int, str], int] = {}
     parsed: list[tuple[Unit, ObjectiveFields, Objective | None]] = []

@@ -18,6 +18,7 @@ from qms.services import access
 from qms.services.errors import DomainError, ImportFailed, NotFound
 from qms.services.history import act_as
 from qms.services.tabular import read_table
+from qms.text import limit_of
 
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9._-]{0,39}$")
 MIN_PASSWORD_LENGTH = 8
@@ -119,7 +120,8 @@ def import_units(path: str | Path, *, actor: User | None) -> UnitImportResult:
     """
     if actor is not None:
         access.require_admin(actor)
-    rows = read_table(path, ["code", "name", "kind", "parent_code"])
+    limits = {"code": limit_of(Unit.code), "name": limit_of(Unit.name), "parent_code": limit_of(Unit.code)}
+    rows = read_table(path, ["code", "name", "kind", "parent_code"], limits=limits)
     act_as(actor)
     seen: dict[str, int] = {}
     parsed: list[tuple[int, str, str, str, str]] = []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -12,6 +12,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from qms.services.errors import ImportFailed
+from qms.text import MAX_TEXT, clean, too_long
 
 
 @dataclass(frozen=True)
@@ -61,11 +62,16 @@ def _xlsx_rows(path: Path) -> Iterator[list[str]]:
         workbook.close()
 
 
-def read_table(path: str | Path, columns: Sequence[str]) -> list[Row]:
+def read_table(
+    path: str | Path, columns: Sequence[str], *, limits: Mapping[str, int] | None = None
+) -> list[Row]:
     """Rows of a CSV (UTF-8) or XLSX file whose header row names at least `columns`.
 
-    Blank rows are skipped; extra columns are ignored.
+    Blank rows are skipped; extra columns are ignored. Cells are text in NFC without control characters;
+    a cell longer than its column's limit (`limits`, by column name, e.g. from `qms.text.limit_of`; else
+    MAX_TEXT) is refused with its row and column.
     """
+    limits = limits or {}
     path = Path(path)
     if not path.is_file():
         raise ImportFailed(_("file not found: %(path)s", path=str(path)))
@@ -80,7 +86,7 @@ def read_table(path: str | Path, columns: Sequence[str]) -> list[Row]:
         header = next(raw)
     except StopIteration:
         raise ImportFailed(_("the file is empty")) from None
-    names = [h.strip().lower() for h in header]
+    names = [clean(h).strip().lower() for h in header]
     missing = [c for c in columns if c not in names]
     if missing:
         raise ImportFailed(_("missing column(s): %(missing)s", missing=", ".join(missing)), row=1)
@@ -88,7 +94,11 @@ def read_table(path: str | Path, columns: Sequence[str]) -> list[Row]:
     for number, cells in enumerate(raw, start=2):
         if not any(str(c).strip() for c in cells):
             continue
-        values = {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(names) if name}
+        values = {name: clean(cells[i] if i < len(cells) else "") for i, name in enumerate(names) if name}
+        for name, value in values.items():
+            limit = limits.get(name, MAX_TEXT)
+            if len(value.strip()) > limit:
+                raise ImportFailed(too_long(limit, len(value.strip())), row=number, column=name)
         rows.append(Row(number, values))
     if not rows:
         raise ImportFailed(_("the file has a header row but no data"))
