@@ -136,6 +136,10 @@ class Finding(Tracked, Timestamped, Base):
     plan_due_on: Mapped[date | None] = mapped_column(Date, index=True)
     review_due_on: Mapped[date | None] = mapped_column(Date)
     verify_due_on: Mapped[date | None] = mapped_column(Date)
+    # The date the nonconformity is late from (its current step's due date, or its earliest open
+    # action's when earlier); NULL when nothing waits. Kept by audits/services/deadlines.py after every
+    # flush that touches the finding or its actions, so lists find the overdue ones through an index.
+    late_since: Mapped[date | None] = mapped_column(Date, index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     version: Mapped[int] = mapped_column(Integer, nullable=False)

@@ -12,12 +12,14 @@ lists and counts.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app, has_app_context
-from sqlalchemy import ColumnElement, Date, case, func, select
+from sqlalchemy import ColumnElement, Connection, Date, case, event, func, select, update
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import GenericFunction
 
 from audits.models import ActionItem, Finding, FindingStatus
@@ -154,6 +156,12 @@ def _earlier_sqlite(element: earlier, compiler, **kw) -> str:  # type: ignore[no
 
 
 def late_since() -> ColumnElement[date]:
+    """`Step.late_since` as stored on each finding (see `install`): indexed, so the overdue ones are
+    found without reading every open nonconformity's actions."""
+    return Finding.late_since
+
+
+def late_since_expression() -> ColumnElement[date]:
     """`Step.late_since` in SQL: the earlier of the step's due date and the earliest open action's.
     One branch per step, so a row reads its earliest open action once or twice, not once per comparison."""
     action = _earliest_open_action_sql()
@@ -164,3 +172,32 @@ def late_since() -> ColumnElement[date]:
         (Finding.status == FindingStatus.ACTIONS_DONE, earlier(Finding.verify_due_on, action)),
         else_=None,
     )
+
+
+def refresh_late_since(connection: Connection, finding_ids: Iterable[int] | None = None) -> None:
+    """Recompute the stored `Finding.late_since` of these findings (of every finding when None)."""
+    stmt = update(Finding).values(late_since=late_since_expression())
+    if finding_ids is not None:
+        ids = sorted(set(finding_ids))
+        if not ids:
+            return
+        stmt = stmt.where(Finding.id.in_(ids))
+    connection.execute(stmt.execution_options(synchronize_session=False))
+
+
+def _after_flush(session: Session, _context: object) -> None:
+    touched = {obj.id for obj in (*session.new, *session.dirty) if isinstance(obj, Finding)}
+    touched |= {
+        obj.finding_id
+        for obj in (*session.new, *session.dirty, *session.deleted)
+        if isinstance(obj, ActionItem) and obj.finding_id is not None
+    }
+    if touched:
+        # a Core statement: the ORM (and so the history) never sees this derived column change
+        refresh_late_since(session.connection(), touched)
+
+
+def install() -> None:
+    """Keep `Finding.late_since` after every flush of every session (once per process)."""
+    if not event.contains(Session, "after_flush", _after_flush):
+        event.listen(Session, "after_flush", _after_flush)

@@ -17,6 +17,8 @@ def register(app: Flask) -> None:
     from audits import jobs, labels
     from audits.services import attachments, deadlines, queries, remapping_sources, transition_evidence
     from audits.services.questions import load_question_bank
+
+    deadlines.install()
     from audits.views import (  # noqa: F401
         action_pages,
         audit_pages,
