@@ -4,7 +4,8 @@ columns, collapsed and paged on every record page."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -140,4 +141,6 @@ def test_password_change_is_not_shown(orgdata, as_user):
 def test_bad_history_page_falls_back_to_the_first(orgdata, as_user, page):
     response = as_user("member_a").get(f"/units/{orgdata.unit_a.id}?history_page={page}")
     assert response.status_code == 200
-    assert date.today().strftime("%d/%m/%Y") in history_section(response.get_data(as_text=True))
+    # entries are shown in Vietnam's time, a day ahead of UTC's date from 17:00 UTC
+    today_in_vietnam = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%d/%m/%Y")
+    assert today_in_vietnam in history_section(response.get_data(as_text=True))

@@ -168,6 +168,7 @@ INTERNAL_COLUMNS = frozenset(
         "token",
         "sort_key",
         "shipped_key",
+        "late_since",  # derived from the due dates, kept outside the ORM
     }
 )
 # `version` is a locking counter on most records, but a procedure's version number is its edition.
