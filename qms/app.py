@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from qms import formatting, i18n, labels
+from qms import formatting, i18n, labels, security
 from qms.config import from_environment
 from qms.exports import pdf
 from qms.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
@@ -63,6 +63,7 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
     bootstrap.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    security.init_app(app)
     history.install()
 
     _register_views(app)

@@ -20,6 +20,7 @@ from qms.models.processes import (
 )
 from qms.models.remapping import ClauseRemap, ClauseRemapTarget, RemapKind, RemapMode
 from qms.models.risks import ContextIssue, InterestedParty, Risk, RiskAction
+from qms.models.sessions import UserSession
 from qms.models.transition import (
     ItemStatus,
     Transition,
@@ -83,4 +84,5 @@ __all__ = [
     "UnitKind",
     "User",
     "UserRole",
+    "UserSession",
 ]
