@@ -58,26 +58,25 @@ def user_for_cookie(cookie_id: str) -> User | None:
     user_id, _sep, key = cookie_id.partition(":")
     if not key or not user_id.isdigit():
         return None  # a cookie from before sessions were kept on the server, or forged
-    row = db.session.scalar(
-        select(UserSession).where(UserSession.key_digest == _digest(key), UserSession.user_id == int(user_id))
-    )
-    if row is None:
+    # One statement for the person and their session, two for their roles and units (what every page's
+    # access checks read), fresh on every request.
+    found = db.session.execute(
+        select(User, UserSession.id, UserSession.last_seen_at)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(UserSession.key_digest == _digest(key), User.id == int(user_id))
+        .options(selectinload(User.role_rows), selectinload(User.memberships).joinedload(Membership.unit))
+        .execution_options(populate_existing=True)
+    ).first()
+    if found is None:
         return None
+    user, session_id, last_seen = found
     now = utcnow()
-    if _aware(row.last_seen_at) < now - max_idle():
+    if _aware(last_seen) < now - max_idle() or not user.active:
         return None
-    if now - _aware(row.last_seen_at) > TOUCH_EVERY:
+    if now - _aware(last_seen) > TOUCH_EVERY:
         # In a transaction of its own: reading a page must not depend on the request committing.
         with db.engine.begin() as conn:
-            conn.execute(update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now))
-    # every page's access checks read the signed-in person's roles and units
-    user = db.session.get(
-        User,
-        row.user_id,
-        options=[selectinload(User.role_rows), selectinload(User.memberships).joinedload(Membership.unit)],
-    )
-    if user is None or not user.active:
-        return None
+            conn.execute(update(UserSession).where(UserSession.id == session_id).values(last_seen_at=now))
     user.session_key = key
     return user
 
