@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask, current_app, has_request_context, request, session, url_for
 from flask_login import current_user
 
-from qms import formatting, i18n, labels, sqlite, text
+from qms import formatting, i18n, labels, security, sqlite, text
 from qms.config import from_environment
 from qms.exports import pdf
 from qms.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
@@ -60,6 +60,7 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
     bootstrap.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    security.init_app(app)
     history.install()
 
     _register_views(app)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +62,18 @@ def redis_url() -> str | None:
     return os.environ.get("QMS_REDIS_URL") or None
 
 
+def count_setting(name: str, default: int) -> int:
+    """A whole number >= 0 from the environment; the default when unset or not one."""
+    return days_setting(name, default)
+
+
+def flag_setting(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
 def from_environment(instance_path: Path) -> dict[str, Any]:
+    secure_cookies = flag_setting("QMS_SECURE_COOKIES")
+    session_days = days_setting("QMS_SESSION_DAYS", 30) or 30
     return {
         "SECRET_KEY": secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
@@ -69,6 +81,15 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # Behind HTTPS: cookies only over HTTPS, and browsers told to use HTTPS only (HSTS).
+        "QMS_SECURE_COOKIES": secure_cookies,
+        "SESSION_COOKIE_SECURE": secure_cookies,
+        "REMEMBER_COOKIE_SECURE": secure_cookies,
+        # A signed-in session unused for this many days is over; "remember me" lasts as long.
+        "QMS_SESSION_DAYS": session_days,
+        "REMEMBER_COOKIE_DURATION": timedelta(days=session_days),
+        # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).
+        "QMS_PROXY_COUNT": count_setting("QMS_PROXY_COUNT", 0),
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
         "LANGUAGES": ("vi", "en"),
@@ -79,7 +100,9 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": os.environ.get("QMS_RATELIMIT_STORAGE_URI") or redis_url() or "memory://",
         "RATELIMIT_KEY_PREFIX": os.environ.get("QMS_RATELIMIT_KEY_PREFIX", "qms"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Sign-in attempts per account (the e-mail tried) and, more generously, per client address.
         "LOGIN_RATE_LIMIT": os.environ.get("QMS_LOGIN_RATE_LIMIT", "10 per minute"),
+        "LOGIN_ADDRESS_RATE_LIMIT": os.environ.get("QMS_LOGIN_ADDRESS_RATE_LIMIT", "60 per minute"),
         # Uploaded documents: QMS_MAX_UPLOAD_MB per file; a request may carry a little more (the form).
         "QMS_MAX_UPLOAD_MB": upload_limit_mb(),
         "MAX_CONTENT_LENGTH": max(20, int(upload_limit_mb()) + 2) * 1024 * 1024,

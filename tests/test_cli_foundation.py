@@ -201,22 +201,22 @@ def test_user_create_refuses_an_unknown_role(orgdata, runner):
 
 def test_user_set_password(orgdata, runner, client):
     result = invoke(
-        runner, "user", "set-password", "Member.A@example.vn", "--password-stdin", input="changed-pw\n"
+        runner, "user", "set-password", "Member.A@example.vn", "--password-stdin", input="changed-river-pw\n"
     )
     assert result.exit_code == 0, result.stderr
     assert "member.a@example.vn" in result.stdout
     assert not orgdata.user("member_a").check_password(PASSWORD)
-    login(client, "member.a@example.vn", "changed-pw")
+    login(client, "member.a@example.vn", "changed-river-pw")
 
     result = invoke(
-        runner, "user", "set-password", "nobody@example.vn", "--password-stdin", input="changed-pw\n"
+        runner, "user", "set-password", "nobody@example.vn", "--password-stdin", input="changed-river-pw\n"
     )
     assert "nobody@example.vn" in assert_one_line_error(result)
     result = invoke(
         runner, "user", "set-password", "member.a@example.vn", "--password-stdin", input="short\n"
     )
     assert_one_line_error(result)
-    assert orgdata.user("member_a").check_password("changed-pw")
+    assert orgdata.user("member_a").check_password("changed-river-pw")
 
 
 # --- unit imports ----------------------------------------------------------------------------

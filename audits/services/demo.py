@@ -336,6 +336,7 @@ def _user(spec: DemoAuditor) -> User:
             email=spec.email,
             full_name=spec.full_name,
             password=DEMO_PASSWORD,
+            password_policy=False,  # the demo's one shared password, weak on purpose
             roles=[OrgRole.AUDITOR],
         )
     unit = db.session.scalar(select(Unit).where(Unit.code == spec.unit))

@@ -17,8 +17,24 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    op.create_table(
+        'user_session',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('key_digest', sa.String(length=64), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('last_seen_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('user_agent', sa.String(length=255), nullable=False),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ['user_id'], ['user_account.id'], name=op.f('fk_user_session_user_id_user_account'),
+            ondelete='CASCADE',
+        ),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_user_session')),
+        sa.UniqueConstraint('key_digest', name=op.f('uq_user_session_key_digest')),
+    )
+    op.create_index(op.f('ix_user_session_user_id'), 'user_session', ['user_id'], unique=False)
 
 
 def downgrade():
-    pass
+    op.drop_index(op.f('ix_user_session_user_id'), table_name='user_session')
+    op.drop_table('user_session')

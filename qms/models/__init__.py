@@ -21,6 +21,7 @@ from qms.models.processes import (
 )
 from qms.models.remapping import ClauseRemap, ClauseRemapTarget, RemapKind, RemapMode
 from qms.models.risks import ContextIssue, InterestedParty, Risk, RiskAction
+from qms.models.sessions import UserSession
 from qms.models.tokens import ApiToken
 from qms.models.transition import (
     ItemStatus,
@@ -89,4 +90,5 @@ __all__ = [
     "UnitKind",
     "User",
     "UserRole",
+    "UserSession",
 ]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
 from enum import StrEnum
+from functools import cache
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint
@@ -66,6 +68,19 @@ class Unit(Tracked, Timestamped, Base):
         return f"<Unit {self.code}>"
 
 
+@cache
+def _unusable_hash() -> str:
+    """A hash of no one's password, made like the real ones, checked when there is no real one to check."""
+    return generate_password_hash(secrets.token_urlsafe(16), method="scrypt")
+
+
+def check_no_password(password: str) -> bool:
+    """Takes as long as checking a real password, and fails: signing in as an unknown or disabled account
+    costs the same time as signing in with a wrong password, so the time tells nothing."""
+    check_password_hash(_unusable_hash(), password)
+    return False
+
+
 class User(UserMixin, Tracked, Timestamped, Base):
     __tablename__ = "user_account"
     __table_args__ = (CheckConstraint("language IN ('vi', 'en')", name="language"),)
@@ -80,6 +95,13 @@ class User(UserMixin, Tracked, Timestamped, Base):
 
     role_rows: Mapped[list[UserRole]] = relationship(back_populates="user", cascade="all, delete-orphan")
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
+
+    # The key of the signed-in session this object was loaded for (not a column; qms/services/sessions.py).
+    session_key = None
+
+    def get_id(self) -> str:
+        """What the session and remember cookies carry: the user and their server-side session's key."""
+        return f"{self.id}:{self.session_key}" if self.session_key else str(self.id)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
@@ -96,7 +118,9 @@ class User(UserMixin, Tracked, Timestamped, Base):
         self.password_hash = generate_password_hash(password, method="scrypt")
 
     def check_password(self, password: str) -> bool:
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        if not self.password_hash:
+            return check_no_password(password)
+        return check_password_hash(self.password_hash, password)
 
     def membership_in(self, unit_id: int) -> Membership | None:
         return next((m for m in self.memberships if m.unit_id == unit_id), None)

@@ -13,15 +13,24 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from qms.extensions import db
-from qms.models.org import MemberRole, Membership, OrgRole, Unit, UnitKind, User, UserRole
-from qms.services import access
+from qms.models.org import (
+    MemberRole,
+    Membership,
+    OrgRole,
+    Unit,
+    UnitKind,
+    User,
+    UserRole,
+    check_no_password,
+)
+from qms.services import access, passwords, sessions
 from qms.services.errors import DomainError, ImportFailed, NotFound
 from qms.services.history import act_as
 from qms.services.tabular import read_table
 from qms.text import limit_of
 
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9._-]{0,39}$")
-MIN_PASSWORD_LENGTH = 8
+MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
 
 
 # --- units -----------------------------------------------------------------------------------
@@ -210,13 +219,6 @@ def require_user(email: str) -> User:
     return user
 
 
-def check_password_strength(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise DomainError(
-            _("A password needs at least %(n)s characters.", n=MIN_PASSWORD_LENGTH), field="password"
-        )
-
-
 def _set_roles(user: User, roles: Iterable[str]) -> None:
     wanted = set(roles)
     unknown = wanted - set(OrgRole)
@@ -239,7 +241,9 @@ def create_user(
     roles: Iterable[str] = (),
     language: str = "vi",
     active: bool = True,
+    password_policy: bool = True,
 ) -> User:
+    """A new user. `password_policy=False` only for the demo, whose shared password is weak on purpose."""
     if actor is not None:
         access.require_admin(actor)
     act_as(actor)
@@ -250,7 +254,8 @@ def create_user(
         raise DomainError(
             _("A user with the e-mail address %(email)s already exists.", email=email), field="email"
         )
-    check_password_strength(password)
+    if password_policy:
+        passwords.check(password, email=email, full_name=full_name.strip())
     if language not in ("vi", "en"):
         raise DomainError(_("Unknown language: %(lang)s.", lang=language), field="language")
     user = User(email=email, full_name=full_name.strip(), language=language, active=active)
@@ -288,17 +293,21 @@ def update_user(
         raise DomainError(_("You cannot deactivate your own account."), field="active")
     user.email, user.full_name, user.language, user.active = email, full_name.strip(), language, active
     _set_roles(user, roles)
+    if not active:
+        sessions.end_all(user)
     db.session.flush()
     return user
 
 
 def set_password(user: User, password: str, *, actor: User | None) -> None:
-    """An administrator (or the CLI, actor None) sets a user's password."""
+    """An administrator (or the CLI, actor None) sets a user's password; the user's sessions end (an
+    administrator setting their own keeps the one they are using)."""
     if actor is not None and actor.id != user.id:
         access.require_admin(actor)
     act_as(actor)
-    check_password_strength(password)
+    passwords.check(password, email=user.email, full_name=user.full_name)
     user.set_password(password)
+    sessions.end_all(user, keep_current=actor is not None and actor.id == user.id)
     db.session.flush()
 
 
@@ -306,10 +315,11 @@ def change_own_password(user: User, *, current: str, new: str) -> None:
     act_as(user)
     if not user.check_password(current):
         raise DomainError(_("The current password is not correct."), field="current_password")
-    check_password_strength(new)
     if current == new:
         raise DomainError(_("The new password must differ from the current one."), field="new_password")
+    passwords.check(new, email=user.email, full_name=user.full_name, field="new_password")
     user.set_password(new)
+    sessions.end_all(user, keep_current=True)
     db.session.flush()
 
 
@@ -324,7 +334,10 @@ def set_language(user: User, language: str) -> None:
 def authenticate(email: str, password: str) -> User | None:
     """The active user with these credentials, or None (same answer for every failure)."""
     user = user_by_email(email)
-    if user is None or not user.check_password(password) or not user.active:
+    if user is None:
+        check_no_password(password)  # as long as a real check: the time does not tell who has an account
+        return None
+    if not user.check_password(password) or not user.active:
         return None
     return user
 

@@ -9,6 +9,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     make_response,
     redirect,
     render_template,
@@ -19,13 +20,12 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from qms.extensions import db, limiter, login_manager
 from qms.forms.auth import ApiTokenForm, ChangePasswordForm, LoginForm
-from qms.models.org import Membership, User
-from qms.services import org, tokens
+from qms.models.org import User
+from qms.services import org, sessions, tokens
 from qms.services.errors import DomainError
 from qms.views.helpers import form_error
 
@@ -37,14 +37,16 @@ login_manager.login_message_category = "info"
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    # every page's access checks read the signed-in person's roles and units: one statement for all three
-    user = db.session.get(
-        User,
-        int(user_id),
-        options=[joinedload(User.role_rows), joinedload(User.memberships).joinedload(Membership.unit)],
-    )
-    return user if user is not None and user.active else None
+def load_user(cookie_id: str) -> User | None:
+    """The session and remember cookies name a server-side session; an ended one signs no one in."""
+    return sessions.user_for_cookie(cookie_id)
+
+
+@bp.before_app_request
+def _load_user_from_this_requests_cookies() -> None:
+    # Flask-Login keeps the signed-in user in `g`, which lives as long as the app context: a context
+    # kept across requests (tests, scripts) must not carry one request's user into the next.
+    g.pop("_login_user", None)
 
 
 def _safe_next(target: str | None) -> str:
@@ -66,8 +68,19 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _login_address_limit() -> str:
+    return current_app.config["LOGIN_ADDRESS_RATE_LIMIT"]
+
+
+def _attempted_account() -> str:
+    """The account a sign-in attempt names, however its e-mail is typed: guessing one person's password
+    is limited wherever the guesses come from."""
+    return "account:" + (request.form.get("email") or "").strip().lower()
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_attempted_account)
+@limiter.limit(_login_address_limit, methods=["POST"])
 def login() -> str | Response:
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))
@@ -77,6 +90,8 @@ def login() -> str | Response:
         if user is None:
             form.password.errors = [_("Wrong e-mail or password, or the account is disabled.")]
         else:
+            sessions.open_session(user, user_agent=request.headers.get("User-Agent", ""))
+            db.session.commit()
             login_user(user, remember=bool(form.remember.data))
             session.pop("lang", None)
             return redirect(_safe_next(request.args.get("next")))
@@ -87,6 +102,8 @@ def login() -> str | Response:
 @login_required
 def logout() -> Response:
     lang = current_user.language
+    sessions.end_session(current_user)
+    db.session.commit()
     logout_user()
     session["lang"] = lang
     flash(_("You are signed out."), "info")
@@ -150,6 +167,36 @@ def revoke_api_token(token_id: int) -> Response:
     db.session.commit()
     flash(_("Token %(prefix)s revoked.", prefix=token.prefix), "success")
     return redirect(url_for("auth.api_tokens"))
+
+
+@bp.route("/account/sessions")
+@login_required
+def my_sessions() -> str:
+    return render_template(
+        "auth/sessions.html",
+        rows=sessions.open_sessions(current_user),
+        current_id=sessions.current_session_id(current_user),
+    )
+
+
+@bp.route("/account/sessions/<int:session_id>/end", methods=["POST"])
+@login_required
+def end_my_session(session_id: int) -> Response:
+    if session_id == sessions.current_session_id(current_user):
+        return redirect(url_for("auth.my_sessions"))  # this one ends by signing out
+    if sessions.end_one(current_user, session_id):
+        db.session.commit()
+        flash(_("That session is signed out."), "success")
+    return redirect(url_for("auth.my_sessions"))
+
+
+@bp.route("/account/sessions/end-others", methods=["POST"])
+@login_required
+def end_other_sessions() -> Response:
+    sessions.end_all(current_user, keep_current=True)
+    db.session.commit()
+    flash(_("Signed out everywhere else."), "success")
+    return redirect(url_for("auth.my_sessions"))
 
 
 @bp.route("/language/<lang>", methods=["POST"])
