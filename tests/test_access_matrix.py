@@ -80,6 +80,7 @@ EXPECTED.update(
     {
         "/": "L2222222",
         "/account/password": "L2222222",
+        "/account/sessions": "L2222222",
         "/account/tokens": "L2222222",
         "/admin/": "Lxxxxxx2",
         "/admin/scheduler": "Lxxxxxx2",
@@ -216,6 +217,8 @@ EXPECTED.update(
 # POST by the roles that are refused; '.' = allowed or not tried.
 EXPECTED_POST.update(
     {
+        "/account/sessions/<int:session_id>/end": "L.......",
+        "/account/sessions/end-others": "L.......",
         "/account/tokens": "L.......",
         "/account/tokens/<int:token_id>/revoke": "L44.....",
         "/api/v1/audits/<string:ref>/findings": "A.......",
@@ -337,7 +340,9 @@ def matrix_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         other = db.session.scalar(select(Unit).where(Unit.code == "P-TP"))
         for email, unit, role in ((EMAILS["member"], tnmt, MemberRole.MEMBER),
                                   (EMAILS["other_manager"], other, MemberRole.MANAGER)):  # fmt: skip
-            user = org.create_user(actor=None, email=email, full_name=email.split("@")[0], password=PASSWORD)
+            user = org.create_user(
+                actor=None, email=email, full_name=email.split("@")[0], password=PASSWORD, password_policy=False
+            )
             org.add_membership(user, unit, role, actor=None)
         # The transition open, so its pages have records to show.
         open_transition(actor=None, target_date=date(2021, 6, 30), today=date(2019, 1, 1))
