@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -16,7 +14,7 @@ from qms.forms.auth import ChangePasswordForm, LoginForm
 from qms.models.org import Membership, User
 from qms.services import org
 from qms.services.errors import DomainError
-from qms.views.helpers import form_error
+from qms.views.helpers import form_error, referrer_path, safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -36,21 +34,6 @@ def load_user(user_id: str) -> User | None:
     return user if user is not None and user.active else None
 
 
-def _safe_next(target: str | None) -> str:
-    """A path on this site, or the dashboard. Browsers read '\\' as '/' and drop tabs and newlines,
-    so '/\\evil.example' and '/\\t/evil.example' would lead to another site: refused."""
-    if (
-        target
-        and target.startswith("/")
-        and not target.startswith("//")
-        and "\\" not in target
-        and not any(ord(ch) < 32 or ord(ch) == 127 for ch in target)
-        and not urlsplit(target).netloc
-    ):
-        return target
-    return url_for("main.dashboard")
-
-
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
@@ -68,7 +51,7 @@ def login() -> str | Response:
         else:
             login_user(user, remember=bool(form.remember.data))
             session.pop("lang", None)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next"), url_for("main.dashboard")))
     return render_template("auth/login.html", form=form)
 
 
@@ -110,5 +93,5 @@ def set_language(lang: str) -> Response:
     else:
         session["lang"] = lang
     return redirect(
-        _safe_next(request.form.get("next") or (request.referrer and urlsplit(request.referrer).path))
+        safe_next(request.form.get("next"), referrer_path(url_for("main.dashboard")))
     )
