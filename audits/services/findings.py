@@ -602,7 +602,7 @@ def mark_action_done(
     note: str = "",
     files: Sequence[tuple[str, bytes]] = (),
     root: Path | None = None,
-    max_bytes: int = attachments.MAX_BYTES,
+    max_bytes: int | None = None,
 ) -> ActionItem:
     """The unit records an action as done, saying what was done (required) with optional evidence files
     (checked and stored like the finding's attachments). When every action of the plan is done, the
