@@ -32,7 +32,6 @@ from qms.models.clauses import Clause
 from qms.models.org import Unit, User
 from qms.services import access, org, remapping
 from qms.services.errors import DomainError, NotAllowed, NotFound
-from qms.services.history import history_of
 from qms.views.helpers import flash_error, form_error, refuse
 
 
@@ -153,8 +152,8 @@ def _render_audit(
         scope_known=remapping.equivalents_of(
             "audit_scope", ((audit.id, link.clause) for link in audit.clause_links)
         ),
-        findings=queries.findings_for_audit(audit),
-        summary=queries.audit_summary(audit),
+        findings=queries.findings_for_audit(audit, current_user),
+        summary=queries.audit_summary(audit, reader=current_user),
         checklist_summary=checklists.checklist_summary(audit),
         actions=planning.allowed_audit_actions(audit, current_user),
         action_words=AUDIT_ACTIONS,
@@ -175,7 +174,7 @@ def _render_audit(
         reads_programme=access.reads_everything(current_user) or bool(current_user.memberships),
         can_log=access.can_log_findings(current_user, on_team),
         is_overdue=queries.is_overdue,
-        history=history_of("audit", audit.id),
+        history=queries.audit_history(audit, current_user),
     )
 
 

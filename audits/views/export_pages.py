@@ -6,7 +6,7 @@ from __future__ import annotations
 from io import BytesIO
 
 from flask import send_file
-from flask_login import login_required
+from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from audits.exports import documents
@@ -42,7 +42,7 @@ def audit_plan_docx(ref: str) -> Response:
 @login_required
 def audit_report_docx(ref: str) -> Response:
     audit = reporting.audit_by_ref(audit_or_404(ref).ref)
-    data = documents.audit_report_bytes(audit, current_lang())
+    data = documents.audit_report_bytes(audit, current_lang(), current_user)
     return _download(data, documents.file_name("audit-report", audit.ref), DOCX)
 
 
