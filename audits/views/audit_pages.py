@@ -32,7 +32,7 @@ from qms.models.clauses import Clause
 from qms.models.org import Unit, User
 from qms.services import access, org, remapping
 from qms.services.errors import DomainError, NotAllowed, NotFound
-from qms.views.helpers import flash_error, form_error, refuse
+from qms.views.helpers import flash_error, form_error, refuse, small_int
 
 
 def audit_or_404(ref: str) -> Audit:
@@ -441,7 +441,7 @@ def checklist(ref: str) -> str | Response:
     if form.validate_on_submit():
         rows = [
             checklists.ChecklistRow(
-                item_id=int(row.item_id.data) if (row.item_id.data or "").isdigit() else 0,
+                item_id=small_int(row.item_id.data) or 0,
                 question=row.question.data or "",
                 result=row.result.data or None,
                 notes=row.notes.data or "",
@@ -468,7 +468,8 @@ def checklist(ref: str) -> str | Response:
     rows_shown = []
     for entry in form.rows:
         item_id = entry.form.item_id.data
-        item = items.get(int(item_id)) if str(item_id or "").isdigit() else None
+        number = small_int(item_id)
+        item = items.get(number) if number is not None else None
         if item is not None:
             rows_shown.append((item, entry.form))
     return render_template(

@@ -18,12 +18,9 @@ from qms.exports.lists import Sheet
 from qms.exports.workbook import sheet_workbook, to_bytes
 from qms.extensions import db
 from qms.formatting import current_lang
+from qms.numbers import DB_INT_MAX, whole_number
 from qms.services import files
 from qms.services.errors import DomainError, NotAllowed, NotFound
-
-# Identifiers and counts are stored as signed 64-bit integers at most (PostgreSQL BIGINT, SQLite INTEGER);
-# a larger number names no record and would make the database driver fail.
-DB_INT_MAX = 2**63 - 1
 
 
 class BoundedIntConverter(IntegerConverter):
@@ -45,9 +42,10 @@ def int_arg(
     """An integer query parameter; one that is missing, not a number or outside `low`..`high` (by
     default the database's range) is ignored (the default), as an unknown filter value would be."""
     raw = (args if args is not None else request.args).get(name, "").strip()
-    if not raw or not raw.removeprefix("-").isdigit() or len(raw) > 20:
+    magnitude = whole_number(raw.removeprefix("-"))
+    if magnitude is None:
         return default
-    value = int(raw)
+    value = -magnitude if raw.startswith("-") else magnitude
     return value if low <= value <= high else default
 
 
@@ -57,11 +55,7 @@ PAGE_RANGE = {"low": 1, "high": 10**6}  # a page number an OFFSET can hold
 
 def small_int(value: object) -> int | None:
     """A submitted identifier as a number, or None when it is not one the database could hold."""
-    text = str(value if value is not None else "").strip()
-    if not text.isdigit() or len(text) > 19:
-        return None
-    number = int(text)
-    return number if number <= DB_INT_MAX else None
+    return whole_number(value)
 
 
 def safe_next(target: str | None, fallback: str) -> str:
