@@ -126,7 +126,7 @@ def _form_posts(client: FlaskClient, path: str) -> list[tuple[str, dict[str, str
         for field in re.finditer(r'<(?:input|select|textarea)\b[^>]*\bname="([^"]+)"[^>]*>', body):
             value = re.search(r'value="([^"]*)"', field.group(0))
             fields[field.group(1)] = value.group(1) if value else "1"
-        target = action.group(1).replace("&amp;", "&") if action and action.group(1) else path
+        target = action.group(1).replace("&amp;", "&").split("#")[0] if action and action.group(1) else path
         forms.append((target, fields))
     return forms
 

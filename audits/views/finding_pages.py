@@ -55,6 +55,7 @@ from qms.views.helpers import (
     flash_error,
     form_error,
     int_arg,
+    small_int,
     stored_file_download,
     wants_xlsx,
     xlsx_download,
@@ -342,15 +343,12 @@ def _action_rows(form: PlanForm) -> list[service.ActionRow]:
     rows = []
     for entry in form.actions:
         row = entry.form
-        try:
-            action_id: int | None = int(row.id.data) if row.id.data else None
-        except ValueError:
-            action_id = None
+        action_id = small_int(row.id.data)
         rows.append(
             service.ActionRow(
                 id=action_id,
                 what=row.what.data or "",
-                owner=db.session.get(User, row.owner_id.data) if row.owner_id.data else None,
+                owner=db.session.get(User, owner_id) if (owner_id := small_int(row.owner_id.data)) else None,
                 owner_name=row.owner_name.data or "",
                 due_on=row.due_on.data,
                 remove=bool(row.remove.data),
