@@ -87,13 +87,13 @@ def require_edit_unit_records(user: User | None, unit: Unit) -> None:
         raise NotAllowed(_l("Only a manager of this unit may change its records."))
 
 
-def can_link_to_unit_record(user: User | None, unit: Unit, *, published: bool) -> bool:
+def can_link_to_unit_record(user: User | None, unit_id: int, *, published: bool) -> bool:
     """Whom a unit's procedure may point to (its output becoming another's input): any procedure of
     one's own units, and the published (approved) ones of other units; another unit's drafts stay
     unseen."""
     if not _signed_in(user):
         return False
-    return published or user.membership_in(unit.id) is not None
+    return published or user.membership_in(unit_id) is not None
 
 
 

@@ -182,7 +182,7 @@ def can_read(user: User | None, process: Process) -> bool:
 
 def can_link_to(user: User | None, target: Process) -> bool:
     published = target.status == ProcessStatus.APPROVED
-    return access.can_link_to_unit_record(user, target.unit, published=published)
+    return access.can_link_to_unit_record(user, target.unit_id, published=published)
 
 
 def link_targets(user: User | None, source: Process) -> list[Process]:
