@@ -178,6 +178,16 @@ def test_forms_posted_with_a_field_missing_never_fail(client: FlaskClient, app: 
     assert len(posted) >= 10, posted
 
 
+def test_nul_characters_in_a_form_are_dropped(client: FlaskClient, orgdata: Org) -> None:
+    process = _procedure(orgdata)
+    login(client, orgdata.manager_a)
+    data = {"kind": "task", "text": "Tiếp\x00 nhận", "responsible": "Một\x00 cửa", "days": "1", "output": ""}
+    response = client.post(f"/procedures/{process.id}/steps/new", data=data)
+    assert response.status_code == 302
+    [step] = db.session.get(Process, process.id).steps
+    assert step.text == "Tiếp nhận" and step.responsible == "Một cửa"
+
+
 # --- next= ------------------------------------------------------------------------------------------
 
 
@@ -299,7 +309,7 @@ def test_downloads_are_attachments_with_a_safe_header(client: FlaskClient, orgda
     )
     db.session.commit()
     assert item.filename == "Ảnh hiện trường.png"
-    item.filename = 'old\r\nX-Evil: 1"\x00.png'  # a name stored before names were cleaned
+    item.filename = 'old\r\nX-Evil: 1";.png'  # a name stored before names were cleaned
     db.session.commit()
     login(client, orgdata.auditor)
     response = client.get(f"/audits/attachments/{item.id}")
