@@ -79,6 +79,9 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
 
 
 def _register_views(app: Flask) -> None:
+    from qms.views.helpers import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter
     from qms.views import admin, auth, clauses, errors, main, units
 
     for module in (auth, main, admin, units, clauses):
@@ -139,5 +142,5 @@ def _register_template_helpers(app: Flask) -> None:
 
 def _url_with(**changes: Any) -> str:
     """This page's URL with some query parameters changed (e.g. `format='xlsx'`), the others kept."""
-    args = {**request.args.to_dict(), **changes}
-    return url_for(request.endpoint or "main.index", **(request.view_args or {}), **args)
+    args = {**request.args.to_dict(), **changes, **(request.view_args or {})}
+    return url_for(request.endpoint or "main.index", **args)

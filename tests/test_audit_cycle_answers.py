@@ -19,10 +19,10 @@ from qms.extensions import db
 from qms.services.errors import DomainError
 from tests.audits_support import answered, nonconformity, planned_audit
 from tests.conftest import Org
+from tests.q3_support import PNG
 from tests.test_audits_notify import smtp_server  # noqa: F401  (the real aiosmtpd server fixture)
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-PDF = b"%PDF-1.4 minutes of the meeting"
+PDF = b"%PDF-1.4 minutes of the meeting\n%%EOF\n"
 OWNER_1_INVALID = re.compile(r'<select [^>]*class="[^"]*is-invalid"[^>]*name="actions-1-owner_id"')
 
 

@@ -17,6 +17,7 @@ from qms.services import org
 from qms.services.errors import DomainError, InvalidTransition, NotAllowed
 from tests.audits_support import answered, approved_programme, clause_ids, nonconformity, planned_audit
 from tests.conftest import Org
+from tests.q3_support import PNG
 
 
 def test_auditor_from_an_audited_unit_is_refused_with_the_unit_named(orgdata: Org) -> None:
@@ -293,7 +294,7 @@ def test_major_nonconformity_proposes_a_follow_up_audit(orgdata: Org) -> None:
 def test_attachments_are_checked_and_stored_by_content_hash(orgdata: Org, tmp_path: Path) -> None:
     finding = nonconformity(orgdata, planned_audit(orgdata))
     auditor = orgdata.user("auditor")
-    png = b"\x89PNG\r\n\x1a\n" + b"0" * 100
+    png = PNG
     for name, data, small in [("x.exe", b"MZ", None), ("x.png", b"not a png", None), ("big.png", png, 50)]:
         with pytest.raises(DomainError) as err:
             attachments.add_attachment(

@@ -13,6 +13,7 @@ from audits.services import findings
 from qms.extensions import db
 from tests.audits_support import answered, clause_ids, nonconformity, planned_audit
 from tests.conftest import Org
+from tests.q3_support import PNG
 
 
 def text(response: Any) -> str:
@@ -177,7 +178,7 @@ def test_bad_attachment_is_refused_and_good_one_downloads(as_user: Any, orgdata:
     url = f"/audits/findings/{finding.id}/attachments"
     response = client.post(url, data={"file": (io.BytesIO(b"MZ..."), "virus.exe")}, follow_redirects=True)
     assert "alert-danger" in text(response)
-    png = b"\x89PNG\r\n\x1a\n" + b"1" * 64
+    png = PNG
     client.post(url, data={"file": (io.BytesIO(png), "anh.png")})
     attachment = db.session.get(Finding, finding.id).attachments[0]
     download = client.get(f"/audits/attachments/{attachment.id}")

@@ -15,7 +15,7 @@ from qms.models.processes import ProcessLink
 from qms.services import documents, processes
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-PDF = b"%PDF-1.4\n%test\n"
+PDF = b"%PDF-1.4\n%test\n%%EOF\n"
 
 
 # --- access: the city's published procedures and documents ------------------------------------

@@ -20,7 +20,8 @@ from qms.exports.document import heading, key_values, paragraph, table, to_bytes
 from qms.formatting import fmt_date, fmt_datetime, fmt_number
 from qms.models.clauses import Clause
 from qms.models.issuing import DocType
-from qms.services import issuing, remapping, settings
+from qms.models.org import User
+from qms.services import access, issuing, remapping, settings
 
 # A finding withdrawn by its auditor is not a finding of the audit (the status is spelled out so that
 # the report reads the same before and after the withdrawal workflow exists).
@@ -220,24 +221,28 @@ def report_signatures(audit: Audit) -> list[layout.Signature]:
     return [lead, issuers.steering_head(approver)]
 
 
-def audit_report_bytes(audit: Audit, lang: str) -> bytes:
+def audit_report_bytes(audit: Audit, lang: str, reader: User | None = None) -> bytes:
     """The report as issued (the same bytes, whatever changed since) once steering approved it; a
-    fresh export otherwise, or in another language than the issued one."""
+    fresh export otherwise, or in another language than the issued one. A reader who may see only
+    some of its findings (access.finding_unit_scope) gets a fresh export of those."""
+    restricted = reader is not None and access.finding_unit_scope(reader) is not None
     issued = issuing.current_issue(REPORT_SOURCE, audit.ref)
-    if issued is not None and issued.lang == lang:
+    if issued is not None and issued.lang == lang and not restricted:
         return issuing.issued_bytes(issued)
-    return to_bytes(audit_report(audit, lang))
+    return to_bytes(audit_report(audit, lang, reader=reader))
 
 
 def _unit_names(audit: Audit) -> str:
     return ", ".join(u.name for u in audit.units)
 
 
-def audit_report(audit: Audit, lang: str, *, today: date | None = None) -> DocumentType:
+def audit_report(
+    audit: Audit, lang: str, *, today: date | None = None, reader: User | None = None
+) -> DocumentType:
     """Báo cáo đánh giá: identification, team, scope and criteria, summary, findings, corrective-action
     status, conclusion and distribution list."""
     today = today or date.today()
-    findings = [f for f in reporting.findings_of(audit) if f.status != WITHDRAWN]
+    findings = [f for f in reporting.findings_of(audit, reader) if f.status != WITHDRAWN]
     doc = layout.begin(issuers.steering(), report_heading(audit), lang)
     heading(doc, _("1. Identification of the audit"), 1)
     key_values(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, MultipleFileField
 from wtforms import (
     BooleanField,
@@ -24,6 +23,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from audits.labels import AUDIT_CONFORMITY, AUDIT_KIND, FINDING_KIND, TEAM_ROLE
+from qms.forms.base import AppForm
 
 
 def _choices(words: dict) -> list[tuple[str, object]]:
@@ -33,11 +33,11 @@ def _choices(words: dict) -> list[tuple[str, object]]:
 EDITIONS = [("2015", "TCVN ISO 9001:2015"), ("2008", "TCVN ISO 9001:2008")]
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(AppForm):
     submit = SubmitField(_l("Confirm"))
 
 
-class ProgrammeForm(FlaskForm):
+class ProgrammeForm(AppForm):
     year = IntegerField(_l("Year"), validators=[InputRequired(), NumberRange(2000, 2100)])
     edition = SelectField(_l("Audit criteria"), choices=lambda: EDITIONS)
     objectives = TextAreaField(_l("Objectives"), validators=[Optional()])
@@ -46,7 +46,7 @@ class ProgrammeForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class ProgrammeDecisionForm(FlaskForm):
+class ProgrammeDecisionForm(AppForm):
     """A leader approves a submitted programme with the approving decision, or returns it."""
 
     decision = RadioField(
@@ -62,7 +62,7 @@ class ProgrammeDecisionForm(FlaskForm):
     submit = SubmitField(_l("Record the decision"))
 
 
-class FollowUpPlanForm(FlaskForm):
+class FollowUpPlanForm(AppForm):
     proposal_ids = SelectMultipleField(
         _l("Proposed follow-up audits"),
         coerce=int,
@@ -73,7 +73,7 @@ class FollowUpPlanForm(FlaskForm):
     submit = SubmitField(_l("Plan follow-up audits"))
 
 
-class AuditForm(FlaskForm):
+class AuditForm(AppForm):
     kind = SelectField(_l("Type"), choices=lambda: _choices(AUDIT_KIND))
     planned_start = DateField(_l("Start"), validators=[Optional()])
     planned_end = DateField(_l("End"), validators=[Optional()])
@@ -85,13 +85,13 @@ class AuditForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class TeamForm(FlaskForm):
+class TeamForm(AppForm):
     user_id = SelectField(_l("Auditor"), coerce=int, validators=[DataRequired()])
     role = SelectField(_l("Role"), choices=lambda: _choices(TEAM_ROLE))
     submit = SubmitField(_l("Add to the team"))
 
 
-class AgendaForm(FlaskForm):
+class AgendaForm(AppForm):
     day = DateField(_l("Day"), validators=[Optional()])
     time = StringField(_l("Time"), validators=[Optional(), Length(max=20)])
     activity = StringField(_l("Activity"), validators=[Optional()])
@@ -99,14 +99,14 @@ class AgendaForm(FlaskForm):
     submit = SubmitField(_l("Add"))
 
 
-class TransitionForm(FlaskForm):
+class TransitionForm(AppForm):
     action = HiddenField()
     reason = TextAreaField(_l("Reason"), validators=[Optional()])
     report_date = DateField(_l("Date of the report"), validators=[Optional()])
     submit = SubmitField(_l("Confirm"))
 
 
-class ConclusionForm(FlaskForm):
+class ConclusionForm(AppForm):
     """The lead auditor's conclusion of an audit."""
 
     conformity = RadioField(
@@ -125,7 +125,7 @@ class ConclusionForm(FlaskForm):
     submit = SubmitField(_l("Save the conclusion"))
 
 
-class CompetenceForm(FlaskForm):
+class CompetenceForm(AppForm):
     title = StringField(_l("Training or certificate"), validators=[Optional(), Length(max=255)])
     certificate = StringField(_l("Certificate number"), validators=[Optional(), Length(max=120)])
     edition = SelectField(_l("Edition"), choices=lambda: EDITIONS)
@@ -134,7 +134,7 @@ class CompetenceForm(FlaskForm):
     submit = SubmitField(_l("Add"))
 
 
-class FindingForm(FlaskForm):
+class FindingForm(AppForm):
     version = HiddenField()
     kind = SelectField(_l("Kind"), choices=lambda: _choices(FINDING_KIND))
     unit_id = SelectField(_l("Unit"), coerce=int)
@@ -148,17 +148,17 @@ class FindingForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(AppForm):
     reason = TextAreaField(_l("Why is the finding withdrawn?"), validators=[Optional()])
     submit = SubmitField(_l("Withdraw the finding"))
 
 
-class AttachmentForm(FlaskForm):
+class AttachmentForm(AppForm):
     file = FileField(_l("File (photo, scan, PDF, Word, Excel)"), validators=[FileRequired()])
     submit = SubmitField(_l("Attach"))
 
 
-class FindingsImportForm(FlaskForm):
+class FindingsImportForm(AppForm):
     file = FileField(
         _l("File (.csv or .xlsx)"),
         validators=[FileRequired(), FileAllowed(["csv", "xlsx"], _l("A .csv or .xlsx file, please."))],
@@ -182,7 +182,7 @@ class ActionRowForm(Form):
     remove = BooleanField(_l("Remove"))
 
 
-class PlanForm(FlaskForm):
+class PlanForm(AppForm):
     """The unit's whole answer in one form: correction, root cause with the 5 whys, and the actions."""
 
     version = HiddenField()
@@ -198,14 +198,14 @@ class PlanForm(FlaskForm):
 EMPTY_ACTION_ROWS = 2
 
 
-class DoneForm(FlaskForm):
+class DoneForm(AppForm):
     done_on = DateField(_l("Done on"), validators=[Optional()])
     note = TextAreaField(_l("What was done"), validators=[Optional()])
     files = MultipleFileField(_l("Evidence files (optional)"))
     submit = SubmitField(_l("Mark done"))
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(AppForm):
     decision = RadioField(
         _l("Decision"),
         choices=lambda: [("accept", _l("Accept the plan")), ("return", _l("Return the plan"))],
@@ -215,7 +215,7 @@ class ReviewForm(FlaskForm):
     submit = SubmitField(_l("Record the review"))
 
 
-class VerifyForm(FlaskForm):
+class VerifyForm(AppForm):
     checked_on = DateField(_l("Date of verification"), validators=[Optional()])
     evidence = TextAreaField(_l("Evidence seen"), validators=[Optional()])
     effective = RadioField(
@@ -226,7 +226,7 @@ class VerifyForm(FlaskForm):
     submit = SubmitField(_l("Record the verification"))
 
 
-class ProposalForm(FlaskForm):
+class ProposalForm(AppForm):
     decision = RadioField(
         _l("Decision"),
         choices=lambda: [("accept", _l("Plan a follow-up audit")), ("dismiss", _l("Dismiss"))],

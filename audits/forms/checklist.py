@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     FieldList,
@@ -19,6 +18,7 @@ from wtforms.validators import Length, Optional
 
 from audits.forms import EDITIONS
 from audits.labels import CHECKLIST_RESULT
+from qms.forms.base import AppForm
 
 
 class ChecklistRowForm(Form):
@@ -30,7 +30,7 @@ class ChecklistRowForm(Form):
     notes = TextAreaField(_l("Evidence notes"), validators=[Optional()])
 
 
-class ChecklistForm(FlaskForm):
+class ChecklistForm(AppForm):
     """The whole checklist: every row is saved with one button; the question typed in the "add" fields
     is added by the second button, together with the rows' edits."""
 
@@ -41,7 +41,7 @@ class ChecklistForm(FlaskForm):
     add = SubmitField(_l("Add the question"))
 
 
-class BankFilterForm(FlaskForm):
+class BankFilterForm(AppForm):
     class Meta:
         csrf = False
 
@@ -49,7 +49,7 @@ class BankFilterForm(FlaskForm):
     clause = StringField(_l("Clause (number)"), validators=[Optional(), Length(max=20)])
 
 
-class BankQuestionForm(FlaskForm):
+class BankQuestionForm(AppForm):
     edition = SelectField(_l("Edition"), choices=lambda: EDITIONS)
     clause = StringField(_l("Clause (number)"), validators=[Optional(), Length(max=20)])
     question_vi = TextAreaField(_l("Question (Vietnamese)"), validators=[Optional()])
@@ -57,7 +57,7 @@ class BankQuestionForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class BankQuestionEditForm(FlaskForm):
+class BankQuestionEditForm(AppForm):
     question_vi = TextAreaField(_l("Question (Vietnamese)"), validators=[Optional()])
     question_en = TextAreaField(_l("Question (English)"), validators=[Optional()])
     active = BooleanField(_l("Active (used when checklists are generated)"))

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from audits.labels import DECISION_KIND, REVIEW_INPUT_GROUPS
+from qms.forms.base import AppForm
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(AppForm):
     """Date, chair, attendees, the period reviewed and the scope (0: the organisation)."""
 
     held_on = DateField(_l("Date of the review"), validators=[Optional()])
@@ -22,7 +22,7 @@ class ReviewForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class ReviewNotesForm(FlaskForm):
+class ReviewNotesForm(AppForm):
     """What was said on each input group, and the conclusions: saved with one button."""
 
     notes_actions = TextAreaField(REVIEW_INPUT_GROUPS["actions"], validators=[Optional()])
@@ -35,7 +35,7 @@ class ReviewNotesForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(AppForm):
     kind = SelectField(_l("Kind"), choices=lambda: list(DECISION_KIND.items()))
     what = TextAreaField(_l("Decision"), validators=[Optional()])
     owner_unit_id = SelectField(_l("Owner unit"), coerce=int, default=0)
@@ -44,17 +44,17 @@ class DecisionForm(FlaskForm):
     submit = SubmitField(_l("Save the decision"))
 
 
-class DecisionDoneForm(FlaskForm):
+class DecisionDoneForm(AppForm):
     done_on = DateField(_l("Done on"), validators=[Optional()])
     done_note = TextAreaField(_l("What was done"), validators=[Optional()])
     submit = SubmitField(_l("Mark as done"))
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(AppForm):
     reason = TextAreaField(_l("Reason for reopening"), validators=[Optional()])
     submit = SubmitField(_l("Reopen the review"))
 
 
-class NoticeForm(FlaskForm):
+class NoticeForm(AppForm):
     issued_on = DateField(_l("Date of issue"), validators=[Optional()])
     submit = SubmitField(_l("Issue the notice"))

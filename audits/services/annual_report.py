@@ -20,6 +20,7 @@ from audits.services import review_summary
 from qms.extensions import db
 from qms.models.objectives import CaseStatistics, Objective, QualityPolicy, SatisfactionIndex, Source
 from qms.models.org import Unit, UnitKind
+from qms.numbers import whole_number
 from qms.services import case_stats
 from qms.services.access import top_level_condition
 from qms.services.case_stats import HUNDREDTH, CaseFigures
@@ -42,9 +43,10 @@ _GRANULARITY_ORDER = ("year", "quarter", "month")
 def parse_report_year(text: str | int | None) -> int:
     """The year asked for on the command line or in a URL; a DomainError names what is wrong."""
     raw = str(text if text is not None else "").strip()
-    if not raw.isdigit():
+    year = whole_number(raw)
+    if year is None:
         raise DomainError(_("'%(value)s' is not a year.", value=raw), field="year")
-    return check_year(int(raw))
+    return check_year(year)
 
 
 # --- case statistics and satisfaction of a year, per unit ------------------------------------

@@ -1,5 +1,5 @@
-"""Evidence files of a finding: size limit, allowed types (checked by content, not only by name), stored
-once under their SHA-256 content hash in the instance folder."""
+"""Evidence files of a finding: checked like every upload (qms.services.files: size limit, type by
+content, clean name), stored once under their SHA-256 content hash in the instance folder."""
 
 from __future__ import annotations
 
@@ -14,20 +14,17 @@ from flask_babel import gettext as _
 from audits.models import Attachment, Finding
 from qms.extensions import db
 from qms.models.org import User
-from qms.services import access
-from qms.services.errors import DomainError, NotAllowed
+from qms.services import access, files
+from qms.services.errors import NotAllowed
 from qms.services.history import act_as
 
-MAX_BYTES = 10 * 1024 * 1024
-
-# extension → (content type, leading bytes the file must start with)
-ALLOWED: dict[str, tuple[str, tuple[bytes, ...]]] = {
-    "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    "png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
-    "pdf": ("application/pdf", (b"%PDF-",)),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (b"PK\x03\x04",)),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (b"PK\x03\x04",)),
+# The types a finding's evidence may have; each is checked by qms.services.files like every upload.
+ALLOWED: dict[str, str] = {
+    "jpg": "image/jpeg",
+    "png": "image/png",
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
 
@@ -47,30 +44,15 @@ class StoredFile:
     sha256: str
 
 
-def check_file(filename: str, data: bytes, *, max_bytes: int = MAX_BYTES) -> StoredFile:
-    """Check an uploaded file (type by name and content, size) without storing it."""
-    name = Path(filename or "").name.strip()
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if extension not in ALLOWED:
-        raise DomainError(
-            _("Files of this type are not accepted; allowed: %(types)s.", types=", ".join(sorted(ALLOWED))),
-            field="file",
-        )
-    if not data:
-        raise DomainError(_("The file is empty."), field="file")
-    if len(data) > max_bytes:
-        raise DomainError(
-            _("The file is larger than %(mb)s MB.", mb=max_bytes // (1024 * 1024) or 1), field="file"
-        )
-    content_type, signatures = ALLOWED[extension]
-    if not any(data.startswith(sig) for sig in signatures):
-        raise DomainError(
-            _("The file's content does not match its type (.%(ext)s).", ext=extension), field="file"
-        )
-    return StoredFile(name[:255], content_type, len(data), hashlib.sha256(data).hexdigest())
+def check_file(filename: str, data: bytes, *, max_bytes: int | None = None) -> StoredFile:
+    """Check an uploaded file without storing it: the app's one upload check (type by name and by the
+    whole content, size within QMS_MAX_UPLOAD_MB or `max_bytes` when smaller, a clean name)."""
+    extension = files.check_upload(filename or "", data, field="file", allowed=ALLOWED, limit=max_bytes)
+    name = files.clean_filename(filename)
+    return StoredFile(name, ALLOWED[extension], len(data), hashlib.sha256(data).hexdigest())
 
 
-def store_file(filename: str, data: bytes, *, root: Path, max_bytes: int = MAX_BYTES) -> StoredFile:
+def store_file(filename: str, data: bytes, *, root: Path, max_bytes: int | None = None) -> StoredFile:
     """Check an uploaded file and store it once under its content hash."""
     stored = check_file(filename, data, max_bytes=max_bytes)
     target = storage_path(root, stored.sha256)
@@ -96,7 +78,7 @@ def add_attachment(
     filename: str,
     data: bytes,
     root: Path,
-    max_bytes: int = MAX_BYTES,
+    max_bytes: int | None = None,
 ) -> Attachment:
     if actor is not None and not _may_attach(finding, actor):
         raise NotAllowed(_("Only the audit team or the unit's manager may attach evidence."))

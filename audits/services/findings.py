@@ -39,6 +39,7 @@ from qms.formatting import fmt_date, fmt_datetime
 from qms.models.base import utcnow
 from qms.models.clauses import Clause, Edition
 from qms.models.org import Membership, Unit, User
+from qms.numbers import whole_number
 from qms.services import access
 from qms.services.errors import DomainError, InvalidTransition, NotAllowed, NotFound
 from qms.services.history import act_as
@@ -157,11 +158,12 @@ def _by_label(text: str) -> Finding | None:
     prefix, _sep, rest = text.partition("-")
     year, _sep, seq = rest.partition("-")
     series = {p: s for prefixes in REF_PREFIX.values() for s, p in prefixes.items()}.get(prefix)
-    if series is None or not year.isdigit() or not seq.isdigit():
+    year_number, seq_number = whole_number(year), whole_number(seq)
+    if series is None or year_number is None or seq_number is None:
         return None
     return db.session.scalar(
         select(Finding).where(
-            Finding.ref_series == series, Finding.ref_year == int(year), Finding.ref_seq == int(seq)
+            Finding.ref_series == series, Finding.ref_year == year_number, Finding.ref_seq == seq_number
         )
     )
 
@@ -602,7 +604,7 @@ def mark_action_done(
     note: str = "",
     files: Sequence[tuple[str, bytes]] = (),
     root: Path | None = None,
-    max_bytes: int = attachments.MAX_BYTES,
+    max_bytes: int | None = None,
 ) -> ActionItem:
     """The unit records an action as done, saying what was done (required) with optional evidence files
     (checked and stored like the finding's attachments). When every action of the plan is done, the

@@ -30,8 +30,10 @@ from audits.models import (
 from audits.services import deadlines
 from qms.extensions import db
 from qms.models.clauses import Clause
+from qms.models.history import HistoryEntry
 from qms.models.org import MemberRole, Membership, Unit, UnitKind, User
 from qms.services import access
+from qms.services.history import history_of
 
 KIND_ORDER = [FindingKind.MAJOR, FindingKind.MINOR, FindingKind.OBSERVATION, FindingKind.OFI]
 # Nonconformities still to be dealt with; a withdrawn finding is counted nowhere.
@@ -48,16 +50,35 @@ def _with_actions(stmt: Select) -> Select:
     return stmt.options(selectinload(Finding.actions), selectinload(Finding.corrective_action))
 
 
-def findings_for_audit(audit: Audit) -> list[Finding]:
-    """The audit's findings as its page lists them (clause, unit and the actions that date the current
-    step): nonconformities by reference, then observations and opportunities."""
+def readable_findings(stmt: Select, reader: User | None) -> Select:
+    """`stmt` (over findings) cut to the findings `reader` may see (access.finding_unit_scope); every
+    list or count of findings shown to a person goes through here. No reader: the whole list (the CLI,
+    reminders)."""
+    scope = access.finding_unit_scope(reader) if reader is not None else None
+    return stmt if scope is None else stmt.where(Finding.unit_id.in_(scope))
+
+
+def findings_for_audit(audit: Audit, reader: User | None = None) -> list[Finding]:
+    """The audit's findings `reader` may see, as its page lists them (clause, unit and the actions that
+    date the current step): nonconformities by reference, then observations and opportunities."""
     stmt = (
         select(Finding)
         .where(Finding.audit_id == audit.id)
         .options(joinedload(Finding.clause), joinedload(Finding.unit), selectinload(Finding.actions))
     )
+    stmt = readable_findings(stmt, reader)
     findings = list(db.session.scalars(stmt))
     return sorted(findings, key=lambda f: (KIND_ORDER.index(f.kind) > 1, f.ref_seq or 0, f.id))
+
+
+def audit_history(audit: Audit, reader: User | None) -> list[HistoryEntry]:
+    """The audit's history as `reader` may read it: its findings' entries only for the findings the
+    reader may see."""
+    entries = history_of("audit", audit.id)
+    if reader is None or access.finding_unit_scope(reader) is None:
+        return entries
+    visible = {str(i) for i in db.session.scalars(readable_findings(select(Finding.id), reader))}
+    return [e for e in entries if e.record_type != "finding" or e.record_id in visible]
 
 
 def _register_filtered(
@@ -207,10 +228,11 @@ class AuditSummary:
         return sum(self.by_kind.values())
 
 
-def audit_summary(audit: Audit, today: date | None = None) -> AuditSummary:
+def audit_summary(audit: Audit, today: date | None = None, *, reader: User | None = None) -> AuditSummary:
+    """The audit's counts, over the findings `reader` may see."""
     today = _today(today)
     rows = db.session.execute(
-        select(Finding.kind, Finding.status, func.count())
+        readable_findings(select(Finding.kind, Finding.status, func.count()), reader)
         .where(Finding.audit_id == audit.id)
         .group_by(Finding.kind, Finding.status)
     ).all()
@@ -229,7 +251,7 @@ def audit_summary(audit: Audit, today: date | None = None) -> AuditSummary:
             else:
                 open_ncs += count
     overdue = db.session.scalar(
-        select(func.count(ActionItem.id))
+        readable_findings(select(func.count(ActionItem.id)), reader)
         .join(Finding, Finding.id == ActionItem.finding_id)
         .where(
             Finding.audit_id == audit.id,
@@ -240,7 +262,7 @@ def audit_summary(audit: Audit, today: date | None = None) -> AuditSummary:
         )
     )
     late = db.session.scalar(
-        select(func.count(Finding.id)).where(
+        readable_findings(select(func.count(Finding.id)), reader).where(
             Finding.audit_id == audit.id,
             Finding.status.in_(OPEN_NC_STATUSES),
             deadlines.late_since() < today,
@@ -655,10 +677,8 @@ def count_overdue_actions(today: date | None = None, *, unit_ids: set[int] | Non
 
 
 def dashboard_figures(user: User, today: date | None = None) -> DashboardFigures:
-    unit_ids = None if access.reads_everything(user) else {m.unit_id for m in user.memberships}
-    stmt = select(func.count(Finding.id)).where(Finding.status.in_(OPEN_NC_STATUSES))
-    if unit_ids is not None:
-        stmt = stmt.where(Finding.unit_id.in_(unit_ids))
+    unit_ids = access.finding_unit_scope(user)
+    stmt = readable_findings(select(func.count(Finding.id)), user).where(Finding.status.in_(OPEN_NC_STATUSES))
     from audits.services.review.core import count_open_decisions
 
     decisions = count_open_decisions(unit_ids, today).values()

@@ -21,8 +21,10 @@ from audits.models import (
     Finding,
     FindingStatus,
 )
+from audits.services import queries
 from audits.services.queries import KIND_ORDER, OPEN_NC_STATUSES
 from qms.extensions import db
+from qms.models.org import User
 from qms.services.errors import NotFound
 
 
@@ -59,8 +61,10 @@ def sorted_findings(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: (KIND_ORDER.index(f.kind) > 1, f.ref_seq or 0, f.id))
 
 
-def findings_of(audit: Audit) -> list[Finding]:
+def findings_of(audit: Audit, reader: User | None = None) -> list[Finding]:
+    """The audit's findings `reader` may see (all of them without a reader)."""
     stmt = select(Finding).where(Finding.audit_id == audit.id).options(*_finding_details())
+    stmt = queries.readable_findings(stmt, reader)
     return sorted_findings(list(db.session.scalars(stmt).unique()))
 
 

@@ -15,7 +15,7 @@ from audits.views.programme_pages import require_reader
 from qms.exports.lists import Sheet
 from qms.extensions import db
 from qms.services import org
-from qms.views.helpers import wants_xlsx, xlsx_download
+from qms.views.helpers import PAGE_RANGE, YEAR_RANGE, int_arg, wants_xlsx, xlsx_download
 
 PAGE_SIZE = 50
 
@@ -27,14 +27,14 @@ def actions() -> str | Response:
     args = request.args
     today = date.today()
     filters = {
-        "year": args.get("year", type=int),
-        "unit_id": args.get("unit_id", type=int),
+        "year": int_arg("year", **YEAR_RANGE),
+        "unit_id": int_arg("unit_id"),
         "state": args.get("state") if args.get("state") in queries.ACTION_STATES else None,
     }
     stmt = queries.actions_register_query(**filters, today=today)
     if wants_xlsx():
         return xlsx_download(_sheet(db.session.scalars(stmt), today))
-    page = db.paginate(stmt, page=args.get("page", 1, type=int), per_page=PAGE_SIZE, error_out=False)
+    page = db.paginate(stmt, page=int_arg("page", 1, **PAGE_RANGE), per_page=PAGE_SIZE, error_out=False)
     return render_template(
         "audits/actions.html",
         page=page,

@@ -32,8 +32,7 @@ from qms.models.clauses import Clause
 from qms.models.org import Unit, User
 from qms.services import access, org, remapping
 from qms.services.errors import DomainError, NotAllowed, NotFound
-from qms.services.history import history_of
-from qms.views.helpers import flash_error, form_error, refuse
+from qms.views.helpers import flash_error, form_error, refuse, small_int
 
 
 def audit_or_404(ref: str) -> Audit:
@@ -153,8 +152,8 @@ def _render_audit(
         scope_known=remapping.equivalents_of(
             "audit_scope", ((audit.id, link.clause) for link in audit.clause_links)
         ),
-        findings=queries.findings_for_audit(audit),
-        summary=queries.audit_summary(audit),
+        findings=queries.findings_for_audit(audit, current_user),
+        summary=queries.audit_summary(audit, reader=current_user),
         checklist_summary=checklists.checklist_summary(audit),
         actions=planning.allowed_audit_actions(audit, current_user),
         action_words=AUDIT_ACTIONS,
@@ -174,7 +173,7 @@ def _render_audit(
         managed_unit_ids=access.managed_unit_ids(current_user),
         reads_programme=access.reads_everything(current_user) or bool(current_user.memberships),
         can_log=access.can_log_findings(current_user, on_team),
-        history=history_of("audit", audit.id),
+        history=queries.audit_history(audit, current_user),
     )
 
 
@@ -441,7 +440,7 @@ def checklist(ref: str) -> str | Response:
     if form.validate_on_submit():
         rows = [
             checklists.ChecklistRow(
-                item_id=int(row.item_id.data) if (row.item_id.data or "").isdigit() else 0,
+                item_id=small_int(row.item_id.data) or 0,
                 question=row.question.data or "",
                 result=row.result.data or None,
                 notes=row.notes.data or "",
@@ -468,7 +467,8 @@ def checklist(ref: str) -> str | Response:
     rows_shown = []
     for entry in form.rows:
         item_id = entry.form.item_id.data
-        item = items.get(int(item_id)) if str(item_id or "").isdigit() else None
+        number = small_int(item_id)
+        item = items.get(number) if number is not None else None
         if item is not None:
             rows_shown.append((item, entry.form))
     return render_template(

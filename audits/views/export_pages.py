@@ -46,7 +46,7 @@ def audit_plan_docx(ref: str) -> Response:
 @login_required
 def audit_report_docx(ref: str) -> Response:
     audit = reporting.audit_by_ref(audit_or_404(ref).ref)
-    data = documents.audit_report_bytes(audit, current_lang())
+    data = documents.audit_report_bytes(audit, current_lang(), current_user)
     return _download(data, documents.file_name("audit-report", audit.ref), DOCX)
 
 

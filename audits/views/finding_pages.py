@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
@@ -47,8 +47,19 @@ from qms.extensions import db
 from qms.models.org import Unit, User
 from qms.services import access, org
 from qms.services.errors import DomainError, NotFound
+from qms.services.files import read_limited
 from qms.services.history import history_of
-from qms.views.helpers import flash_error, form_error, wants_xlsx, xlsx_download
+from qms.views.helpers import (
+    PAGE_RANGE,
+    YEAR_RANGE,
+    flash_error,
+    form_error,
+    int_arg,
+    small_int,
+    stored_file_download,
+    wants_xlsx,
+    xlsx_download,
+)
 
 PAGE_SIZE = 50
 
@@ -126,7 +137,7 @@ def finding_new(ref: str) -> str | Response:
 
 def _checklist_item(audit: Audit) -> ChecklistItem | None:
     """The checklist row named by `?item=` (the form posts back to the same address, so it stays)."""
-    item_id = request.args.get("item", type=int)
+    item_id = int_arg("item")
     if item_id is None:
         return None
     try:
@@ -267,9 +278,8 @@ def finding_attach(finding_id: int) -> Response:
                 finding,
                 actor=current_user,
                 filename=upload.filename or "",
-                data=upload.read(),
+                data=read_limited(upload.stream),
                 root=Path(current_app.config.get("AUDIT_FILES_DIR") or current_app.instance_path),
-                max_bytes=current_app.config.get("AUDIT_ATTACHMENT_MAX_BYTES", attachments.MAX_BYTES),
             )
         except DomainError as exc:
             flash_error(exc)
@@ -290,7 +300,7 @@ def attachment(attachment_id: int) -> Response:
     path = attachments.storage_path(root, item.sha256)
     if not path.exists():
         abort(404)
-    return send_file(path, mimetype=item.content_type, download_name=item.filename, as_attachment=True)
+    return stored_file_download(path, mimetype=item.content_type, name=item.filename)
 
 
 # --- the unit's answer: one form --------------------------------------------------------------
@@ -333,15 +343,12 @@ def _action_rows(form: PlanForm) -> list[service.ActionRow]:
     rows = []
     for entry in form.actions:
         row = entry.form
-        try:
-            action_id: int | None = int(row.id.data) if row.id.data else None
-        except ValueError:
-            action_id = None
+        action_id = small_int(row.id.data)
         rows.append(
             service.ActionRow(
                 id=action_id,
                 what=row.what.data or "",
-                owner=db.session.get(User, row.owner_id.data) if row.owner_id.data else None,
+                owner=db.session.get(User, owner_id) if (owner_id := small_int(row.owner_id.data)) else None,
                 owner_name=row.owner_name.data or "",
                 due_on=row.due_on.data,
                 remove=bool(row.remove.data),
@@ -423,9 +430,8 @@ def action_done(action_id: int) -> str | Response:
                 actor=current_user,
                 done_on=form.done_on.data,
                 note=form.note.data or "",
-                files=[(f.filename or "", f.read()) for f in uploads],
+                files=[(f.filename or "", read_limited(f.stream)) for f in uploads],
                 root=_files_root(),
-                max_bytes=current_app.config.get("AUDIT_ATTACHMENT_MAX_BYTES", attachments.MAX_BYTES),
             )
         except DomainError as exc:
             form_error(form, exc)
@@ -445,9 +451,7 @@ def action_evidence(evidence_id: int) -> Response:
     path = attachments.storage_path(_files_root(), evidence.sha256)
     if not path.exists():
         abort(404)
-    return send_file(
-        path, mimetype=evidence.content_type, download_name=evidence.filename, as_attachment=True
-    )
+    return stored_file_download(path, mimetype=evidence.content_type, name=evidence.filename)
 
 
 def _files_root() -> Path:
@@ -514,8 +518,8 @@ def findings() -> str | Response:
     require_reader()
     args = request.args
     filters = {
-        "year": args.get("year", type=int),
-        "unit_id": args.get("unit_id", type=int),
+        "year": int_arg("year", **YEAR_RANGE),
+        "unit_id": int_arg("unit_id"),
         "status": args.get("status") if args.get("status") in FINDING_STATUS else None,
         "kind": args.get("kind") if args.get("kind") in FINDING_KIND else None,
         "clause": (args.get("clause") or "").strip() or None,
@@ -525,7 +529,7 @@ def findings() -> str | Response:
             queries.findings_register_query(**filters).options(selectinload(Finding.actions))
         )
         return xlsx_download(findings_sheet(rows, "findings"))
-    page, counts = queries.findings_register_page(args.get("page", 1, type=int), PAGE_SIZE, **filters)
+    page, counts = queries.findings_register_page(int_arg("page", 1, **PAGE_RANGE), PAGE_SIZE, **filters)
     units = [u for u, _depth in org.units_tree()]
     withdrawn = counts.withdrawn
     return render_template(

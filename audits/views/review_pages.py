@@ -32,7 +32,7 @@ from qms.models.org import Membership, Unit, User
 from qms.services import access, org
 from qms.services.errors import DomainError, NotAllowed
 from qms.services.history import history_of
-from qms.views.helpers import document_download, flash_error, form_error, refuse
+from qms.views.helpers import YEAR_RANGE, document_download, flash_error, form_error, int_arg, refuse
 
 
 def _review_or_404(review_id: int) -> ManagementReview:
@@ -64,7 +64,7 @@ def reviews() -> str:
     if not (access.reads_everything(current_user) or current_user.memberships):
         abort(403)
     years = core.review_years(current_user)
-    year = request.args.get("year", type=int)
+    year = int_arg("year", **YEAR_RANGE)
     return render_template(
         "audits/reviews.html",
         reviews=core.reviews_of_year(current_user, year),
@@ -114,8 +114,8 @@ def review_new() -> str | Response:
         abort(403)
     form = ReviewForm()
     form.unit_id.choices = _scope_choices()
-    if request.method == "GET" and request.args.get("unit_id", type=int):
-        form.unit_id.data = request.args.get("unit_id", type=int)
+    if request.method == "GET" and int_arg("unit_id"):
+        form.unit_id.data = int_arg("unit_id")
     if form.validate_on_submit():
         try:
             review = core.create_review(_fields(form), actor=current_user)

@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -13,6 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from qms.forms.base import AppForm
 from qms.labels import MAPPING_STATUS_LABELS, RELATION_LABELS
 from qms.models.org import MemberRole, OrgRole, UnitKind
 from qms.services.org import MIN_PASSWORD_LENGTH
@@ -47,7 +47,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class UnitForm(FlaskForm):
+class UnitForm(AppForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(_l("Kind"), choices=unit_kind_choices, validators=[DataRequired()])
@@ -56,7 +56,7 @@ class UnitForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class UserForm(FlaskForm):
+class UserForm(AppForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     # A callable: WTForms 3.3 deprecates a literal list of tuples (a warning at every form build).
@@ -72,18 +72,18 @@ class NewUserForm(UserForm):
     )
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(AppForm):
     password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH)])
     submit = SubmitField(_l("Set password"))
 
 
-class MembershipForm(FlaskForm):
+class MembershipForm(AppForm):
     unit_id = SelectField(_l("Unit"), coerce=int, validators=[DataRequired()])
     role = SelectField(_l("Role in the unit"), choices=member_role_choices, validators=[DataRequired()])
     submit = SubmitField(_l("Add to unit"))
 
 
-class MappingForm(FlaskForm):
+class MappingForm(AppForm):
     status = SelectField(_l("Status"), choices=lambda: list(MAPPING_STATUS_LABELS.items()))
     relation = SelectField(
         _l("Relation"),
@@ -113,16 +113,16 @@ class MappingForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(AppForm):
     """A form with only the CSRF token, for POST buttons."""
 
     submit = SubmitField(_l("Confirm"))
 
 
-def settings_form(specs, data: dict[str, str]) -> FlaskForm:  # type: ignore[no-untyped-def]
+def settings_form(specs, data: dict[str, str]) -> AppForm:  # type: ignore[no-untyped-def]
     """A form with one text field per organisation setting (qms/services/settings.py)."""
 
-    class SettingsForm(FlaskForm):
+    class SettingsForm(AppForm):
         submit = SubmitField(_l("Save"))
 
     for spec in specs:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from qms.forms.base import AppForm
 from qms.models.documents import DocumentKind
 from qms.models.legal import LegalStatus
 
@@ -24,7 +24,7 @@ def legal_status_choices() -> list[tuple[str, str]]:
     return [(s.value, STATUS_LABELS[s]) for s in LegalStatus]
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(AppForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=60)])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
     kind = SelectField(_l("Kind"), choices=document_kind_choices, validators=[DataRequired()])
@@ -43,7 +43,7 @@ class DocumentForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class LegalTextForm(FlaskForm):
+class LegalTextForm(AppForm):
     number = StringField(_l("Number"), validators=[DataRequired(), Length(max=60)])
     title = TextAreaField(_l("Title"), validators=[DataRequired(), Length(max=500)])
     issuer = StringField(_l("Issued by"), validators=[Optional(), Length(max=200)])
@@ -54,6 +54,6 @@ class LegalTextForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class CiteForm(FlaskForm):
+class CiteForm(AppForm):
     legal_text_id = SelectField(_l("Legal text"), coerce=int, validators=[DataRequired()])
     submit = SubmitField(_l("Cite"))

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
     DecimalField,
-    IntegerField,
     SelectField,
     StringField,
     SubmitField,
@@ -16,6 +14,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from qms.forms.base import AppForm
+from qms.forms.fields import BoundedIntegerField
 from qms.models.objectives import Source
 from qms.services.objectives import SOURCE_LABELS
 
@@ -30,15 +30,15 @@ def source_choices() -> list[tuple[str, str]]:
     return [(s.value, SOURCE_LABELS[s]) for s in Source]
 
 
-class PolicyForm(FlaskForm):
+class PolicyForm(AppForm):
     text = TextAreaField(_l("Quality policy"), validators=[DataRequired()], render_kw={"rows": 8})
     approved_by = StringField(_l("Approved by"), validators=[Optional(), Length(max=200)])
     approved_on = DateField(_l("Approved on"), validators=[Optional()])
     submit = SubmitField(_l("Save"))
 
 
-class ObjectiveForm(FlaskForm):
-    year = IntegerField(_l("Year"), validators=[InputRequired()])
+class ObjectiveForm(AppForm):
+    year = BoundedIntegerField(_l("Year"), validators=[InputRequired()])
     statement = TextAreaField(_l("Objective"), validators=[DataRequired()], render_kw={"rows": 2})
     indicator = StringField(_l("Indicator"), validators=[DataRequired(), Length(max=255)])
     direction = SelectField(_l("Direction"), choices=direction_choices)
@@ -56,28 +56,28 @@ class ObjectiveForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class MeasurementForm(FlaskForm):
+class MeasurementForm(AppForm):
     period = StringField(_l("Period"), validators=[DataRequired(), Length(max=10)])
     value = DecimalField(_l("Measured value"), places=None, validators=[InputRequired()])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
     submit = SubmitField(_l("Record"))
 
 
-class CaseStatisticsForm(FlaskForm):
+class CaseStatisticsForm(AppForm):
     period = StringField(_l("Period"), validators=[DataRequired(), Length(max=10)])
-    received = IntegerField(_l("Dossiers received"), validators=[InputRequired()])
-    resolved = IntegerField(_l("Dossiers resolved"), validators=[InputRequired()])
-    on_time = IntegerField(_l("Resolved early or on time"), validators=[InputRequired()])
-    late = IntegerField(_l("Resolved late"), validators=[InputRequired()])
-    online_eligible = IntegerField(
+    received = BoundedIntegerField(_l("Dossiers received"), validators=[InputRequired()])
+    resolved = BoundedIntegerField(_l("Dossiers resolved"), validators=[InputRequired()])
+    on_time = BoundedIntegerField(_l("Resolved early or on time"), validators=[InputRequired()])
+    late = BoundedIntegerField(_l("Resolved late"), validators=[InputRequired()])
+    online_eligible = BoundedIntegerField(
         _l("Dossiers of procedures offered online"), default=0, validators=[InputRequired()]
     )
-    online = IntegerField(_l("Dossiers received online"), default=0, validators=[InputRequired()])
+    online = BoundedIntegerField(_l("Dossiers received online"), default=0, validators=[InputRequired()])
     submit = SubmitField(_l("Save"))
 
 
-class SatisfactionForm(FlaskForm):
+class SatisfactionForm(AppForm):
     period = StringField(_l("Period"), validators=[DataRequired(), Length(max=10)])
     index_percent = DecimalField(_l("Satisfaction index (%)"), places=None, validators=[InputRequired()])
-    respondents = IntegerField(_l("Respondents"), validators=[Optional()])
+    respondents = BoundedIntegerField(_l("Respondents"), validators=[Optional()])
     submit = SubmitField(_l("Save"))

@@ -1,10 +1,10 @@
 """Forms of the procedures area: a procedure, a step, approval and a link between processes."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from qms.forms.base import AppForm
 from qms.models.processes import ProcessKind, StepKind
 
 
@@ -17,7 +17,7 @@ def process_kind_choices() -> list[tuple[str, str]]:
     return [(k.value, labels[k]) for k in ProcessKind]
 
 
-class ProcessForm(FlaskForm):
+class ProcessForm(AppForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)], description="QT-TNMT-01")
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
     kind = SelectField(_l("Kind"), choices=process_kind_choices)
@@ -39,7 +39,7 @@ class ProcessForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class StepForm(FlaskForm):
+class StepForm(AppForm):
     kind = SelectField(
         _l("Kind of step"),
         choices=lambda: [
@@ -61,12 +61,12 @@ class StepForm(FlaskForm):
     submit = SubmitField(_l("Save step"))
 
 
-class ApproveForm(FlaskForm):
+class ApproveForm(AppForm):
     effective_date = DateField(_l("Effective date"), validators=[DataRequired()])
     submit = SubmitField(_l("Approve"))
 
 
-class LinkForm(FlaskForm):
+class LinkForm(AppForm):
     target_id = SelectField(_l("Its output goes to"), validate_choice=False)
     label = StringField(_l("What passes (output → input)"), validators=[DataRequired(), Length(max=300)])
     submit = SubmitField(_l("Add link"))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectMultipleField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from qms.forms.base import AppForm
 
-class BulkAcceptForm(FlaskForm):
+
+class BulkAcceptForm(AppForm):
     """The checked rows of a list, accepted as proposed in one go."""
 
     refs = SelectMultipleField(_l("References"), choices=[], validate_choice=False)
@@ -16,7 +17,7 @@ class BulkAcceptForm(FlaskForm):
     submit = SubmitField(_l("Accept the selected proposals"))
 
 
-class DecideForm(FlaskForm):
+class DecideForm(AppForm):
     """One reference: the 2015 clause(s) it becomes and why."""
 
     clauses = SelectMultipleField(_l("ISO 9001:2015 clauses"), choices=[], validate_choice=False)
@@ -25,6 +26,6 @@ class DecideForm(FlaskForm):
     submit = SubmitField(_l("Accept"))
 
 
-class UndoForm(FlaskForm):
+class UndoForm(AppForm):
     back = HiddenField()
     submit = SubmitField(_l("Undo"))

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from qms.forms.base import AppForm
 from qms.models.risks import IssueKind, RiskKind
 
 
@@ -22,21 +22,21 @@ def risk_kind_choices() -> list[tuple[str, str]]:
     return [(k.value, RISK_KIND_LABELS[k]) for k in RiskKind]
 
 
-class IssueForm(FlaskForm):
+class IssueForm(AppForm):
     kind = SelectField(_l("Kind"), choices=issue_kind_choices, validators=[DataRequired()])
     description = TextAreaField(_l("Issue description"), validators=[DataRequired()])
     review_date = DateField(_l("Review date"), validators=[Optional()])
     submit = SubmitField(_l("Save"))
 
 
-class PartyForm(FlaskForm):
+class PartyForm(AppForm):
     name = StringField(_l("Interested party"), validators=[DataRequired(), Length(max=200)])
     needs = TextAreaField(_l("Needs and expectations"), validators=[DataRequired()])
     review_date = DateField(_l("Review date"), validators=[Optional()])
     submit = SubmitField(_l("Save"))
 
 
-class RiskForm(FlaskForm):
+class RiskForm(AppForm):
     kind = SelectField(_l("Kind"), choices=risk_kind_choices, validators=[DataRequired()])
     title = StringField(_l("Risk or opportunity"), validators=[DataRequired(), Length(max=300)])
     description = TextAreaField(_l("Description"), validators=[Optional()])
@@ -47,7 +47,7 @@ class RiskForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class ActionForm(FlaskForm):
+class ActionForm(AppForm):
     what = TextAreaField(_l("Action"), validators=[DataRequired()])
     owner = StringField(_l("Owner"), validators=[Optional(), Length(max=200)])
     due = DateField(_l("Due"), validators=[InputRequired()])

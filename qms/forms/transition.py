@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from qms.forms.admin import MultiCheckboxField
+from qms.forms.base import AppForm
 from qms.models.transition import ItemStatus
 
 
@@ -25,7 +25,7 @@ def _optional_int(value: object) -> int | None:
         return None
 
 
-class TransitionForm(FlaskForm):
+class TransitionForm(AppForm):
     """Opening the transition, and steering's later edits (title, target, scope, responsible)."""
 
     title = StringField(_l("Title"), validators=[Optional(), Length(max=300)])
@@ -35,12 +35,12 @@ class TransitionForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class OwnerForm(FlaskForm):
+class OwnerForm(AppForm):
     owner_id = SelectField(_l("Owner"), coerce=_optional_int, validators=[Optional()])
     submit = SubmitField(_l("Save"))
 
 
-class ItemForm(FlaskForm):
+class ItemForm(AppForm):
     status = SelectField(_l("Status"), choices=item_status_choices, validators=[DataRequired()])
     owner_id = SelectField(_l("Owner"), coerce=_optional_int, validators=[Optional()])
     due = DateField(_l("Due"), validators=[Optional()])
@@ -52,18 +52,18 @@ class ItemForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class RecordEvidenceForm(FlaskForm):
+class RecordEvidenceForm(AppForm):
     kind = HiddenField()
     record_id = SelectField(_l("Record"), coerce=_optional_int, validators=[Optional()])
     submit = SubmitField(_l("Attach"))
 
 
-class FileEvidenceForm(FlaskForm):
+class FileEvidenceForm(AppForm):
     file = FileField(_l("File"), description=_l("PDF, Word, Excel, OpenDocument text, PNG or JPEG."))
     submit = SubmitField(_l("Upload"))
 
 
-class StepForm(FlaskForm):
+class StepForm(AppForm):
     what = TextAreaField(_l("What"), validators=[DataRequired()])
     who = StringField(_l("Who"), validators=[Optional(), Length(max=300)])
     due = DateField(_l("Due"), validators=[Optional()])

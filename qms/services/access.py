@@ -87,6 +87,16 @@ def require_edit_unit_records(user: User | None, unit: Unit) -> None:
         raise NotAllowed(_l("Only a manager of this unit may change its records."))
 
 
+def can_link_to_unit_record(user: User | None, unit_id: int, *, published: bool) -> bool:
+    """Whom a unit's procedure may point to (its output becoming another's input): any procedure of
+    one's own units, and the published (approved) ones of other units; another unit's drafts stay
+    unseen."""
+    if not _signed_in(user):
+        return False
+    return published or user.membership_in(unit_id) is not None
+
+
+
 # --- quality objectives ----------------------------------------------------------------------
 
 
@@ -121,6 +131,22 @@ def can_read_audit(user: User | None, unit_ids: set[int]) -> bool:
     if not _signed_in(user):
         return False
     return reads_everything(user) or any(user.membership_in(uid) is not None for uid in unit_ids)
+
+
+def finding_unit_scope(user: User | None) -> set[int] | None:
+    """Whose findings a reader sees in any list (an audit page, its report, counts): every unit's
+    (None) for org-wide readers, else only those of the reader's own units, even in an audit of
+    several units."""
+    if reads_everything(user):
+        return None
+    if not _signed_in(user):
+        return set()
+    return {m.unit_id for m in user.memberships}
+
+
+def can_read_finding(user: User | None, unit_id: int) -> bool:
+    scope = finding_unit_scope(user)
+    return scope is None or unit_id in scope
 
 
 def is_audit_team_auditor(user: User | None, team_user_ids: set[int]) -> bool:

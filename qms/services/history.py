@@ -84,11 +84,32 @@ def _changes(obj: Any, action: str) -> dict[str, list[Any]]:
     return changes
 
 
+DELETED_KEY = "history_deleted"
+
+
+def _note_deleted(_mapper: Mapper[Any], _connection: Any, target: Any) -> None:
+    """Every row the flush deletes, including those `session.deleted` never lists: records removed
+    from a delete-orphan collection (a measurement, a procedure step) are found only during the flush."""
+    session = Session.object_session(target)
+    if session is not None and isinstance(target, Tracked):
+        session.info.setdefault(DELETED_KEY, []).append(target)
+
+
+def _deleted_rows(session: Session) -> list[Any]:
+    rows = [obj for obj in session.deleted if isinstance(obj, Tracked)]
+    seen = {id(obj) for obj in rows}
+    for obj in session.info.pop(DELETED_KEY, []):
+        if id(obj) not in seen:
+            seen.add(id(obj))
+            rows.append(obj)
+    return rows
+
+
 def _after_flush(session: Session, _flush_context: Any) -> None:
     pending: list[tuple[Any, str]] = []
     pending += [(obj, "insert") for obj in session.new if isinstance(obj, Tracked)]
     pending += [(obj, "update") for obj in session.dirty if isinstance(obj, Tracked)]
-    pending += [(obj, "delete") for obj in session.deleted if isinstance(obj, Tracked)]
+    pending += [(obj, "delete") for obj in _deleted_rows(session)]
     if not pending:
         return
     connection = session.connection()
@@ -124,6 +145,7 @@ def _after_flush(session: Session, _flush_context: Any) -> None:
 
 
 def _before_flush(session: Session, _flush_context: Any, _instances: Any) -> None:
+    session.info.pop(DELETED_KEY, None)  # what a failed flush noted is not deleted
     for obj in list(session.dirty) + list(session.deleted):
         if isinstance(obj, HistoryEntry | HistoryLink):
             raise RuntimeError("history entries are immutable")
@@ -134,6 +156,7 @@ def install() -> None:
     if not event.contains(Session, "after_flush", _after_flush):
         event.listen(Session, "after_flush", _after_flush)
         event.listen(Session, "before_flush", _before_flush)
+        event.listen(Base, "after_delete", _note_deleted, propagate=True)
 
 
 def history_of(record_type: str, record_id: object, *, limit: int = 1000) -> list[HistoryEntry]:

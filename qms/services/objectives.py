@@ -22,6 +22,7 @@ from qms import labels
 from qms.extensions import db
 from qms.models.objectives import Direction, Measurement, Objective, QualityPolicy, Source
 from qms.models.org import Unit, User
+from qms.numbers import whole_number
 from qms.services import access
 from qms.services.case_stats import HUNDREDTH, FigureBook, parse_decimal
 from qms.services.errors import DomainError, NotFound
@@ -559,7 +560,7 @@ def import_objectives(path: str | Path, *, actor: User | None) -> ObjectivesImpo
         if actor is not None and not access.can_edit_unit_records(actor, unit):
             raise row.fail("unit_code", _("you may not change the records of %(code)s", code=unit.code))
         year_text = row.get("year")
-        if not year_text.isdigit():
+        if whole_number(year_text) is None:
             raise row.fail("year", _("'%(value)s' is not a year", value=year_text))
         if not row.get("target"):
             raise row.fail("target", _("a target is required"))

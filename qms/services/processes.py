@@ -180,6 +180,16 @@ def can_read(user: User | None, process: Process) -> bool:
     return access.can_read_unit_record(user, process.unit, published=process.status == ProcessStatus.APPROVED)
 
 
+def can_link_to(user: User | None, target: Process) -> bool:
+    published = target.status == ProcessStatus.APPROVED
+    return access.can_link_to_unit_record(user, target.unit_id, published=published)
+
+
+def link_targets(user: User | None, source: Process) -> list[Process]:
+    """The procedures `user` may name as receiving `source`'s output (access.can_link_to_unit_record)."""
+    return [p for p in current_processes() if p.code != source.code and can_link_to(user, p)]
+
+
 def require_read(user: User | None, process: Process) -> None:
     access.require_read_unit_record(user, process.unit, published=process.status == ProcessStatus.APPROVED)
 
@@ -809,6 +819,11 @@ def add_link(source: Process, *, actor: User | None, target: Process | None, lab
     act_as(actor)
     if target is None:
         raise DomainError(_("Choose the procedure that receives this output."), field="target_id")
+    if actor is not None and not can_link_to(actor, target):
+        raise DomainError(
+            _("Only an approved procedure of another unit can be linked; its drafts stay with that unit."),
+            field="target_id",
+        )
     if target.code == source.code:
         raise DomainError(_("A procedure cannot feed itself."), field="target_id")
     label = (label or "").strip()

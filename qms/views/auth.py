@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     abort,
@@ -27,7 +25,7 @@ from qms.forms.auth import ApiTokenForm, ChangePasswordForm, LoginForm
 from qms.models.org import User
 from qms.services import org, sessions, tokens
 from qms.services.errors import DomainError
-from qms.views.helpers import form_error
+from qms.views.helpers import form_error, referrer_path, safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -47,21 +45,6 @@ def _load_user_from_this_requests_cookies() -> None:
     # Flask-Login keeps the signed-in user in `g`, which lives as long as the app context: a context
     # kept across requests (tests, scripts) must not carry one request's user into the next.
     g.pop("_login_user", None)
-
-
-def _safe_next(target: str | None) -> str:
-    """A path on this site, or the dashboard. Browsers read '\\' as '/' and drop tabs and newlines,
-    so '/\\evil.example' and '/\\t/evil.example' would lead to another site: refused."""
-    if (
-        target
-        and target.startswith("/")
-        and not target.startswith("//")
-        and "\\" not in target
-        and not any(ord(ch) < 32 or ord(ch) == 127 for ch in target)
-        and not urlsplit(target).netloc
-    ):
-        return target
-    return url_for("main.dashboard")
 
 
 def _login_limit() -> str:
@@ -94,7 +77,7 @@ def login() -> str | Response:
             db.session.commit()
             login_user(user, remember=bool(form.remember.data))
             session.pop("lang", None)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next"), url_for("main.dashboard")))
     return render_template("auth/login.html", form=form)
 
 
@@ -209,5 +192,5 @@ def set_language(lang: str) -> Response:
     else:
         session["lang"] = lang
     return redirect(
-        _safe_next(request.form.get("next") or (request.referrer and urlsplit(request.referrer).path))
+        safe_next(request.form.get("next"), referrer_path(url_for("main.dashboard")))
     )

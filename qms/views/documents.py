@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -20,7 +20,7 @@ from qms.models.org import Unit
 from qms.services import access, documents, files
 from qms.services.errors import DomainError, NotAllowed, NotFound
 from qms.services.history import history_of
-from qms.views.helpers import form_error, refuse, wants_xlsx, xlsx_download
+from qms.views.helpers import form_error, refuse, stored_file_download, wants_xlsx, xlsx_download
 
 bp = Blueprint("documents", __name__)
 
@@ -207,11 +207,5 @@ def download(document_id: int) -> Response:
         stored, path = documents.file_of(document, actor=current_user)
     except (NotAllowed, NotFound) as exc:
         refuse(exc)
-    return send_file(
-        path,
-        mimetype=stored.mimetype,
-        as_attachment=True,
-        download_name=stored.name or f"{document.code}.{stored.type}",
-        max_age=0,
-        etag=stored.sha256,
-    )
+    name = stored.name or f"{document.code}.{stored.type}"
+    return stored_file_download(path, mimetype=stored.mimetype, name=name, etag=stored.sha256)

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from io import BytesIO
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 from flask import abort, flash, redirect, request, send_file, url_for
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
 from qms.exports import pdf
@@ -13,7 +18,70 @@ from qms.exports.lists import Sheet
 from qms.exports.workbook import sheet_workbook, to_bytes
 from qms.extensions import db
 from qms.formatting import current_lang
+from qms.numbers import DB_INT_MAX, whole_number
+from qms.services import files
 from qms.services.errors import DomainError, NotAllowed, NotFound
+
+
+class BoundedIntConverter(IntegerConverter):
+    """The app's `<int:…>` URL converter: a number beyond what the database stores matches no route (404)."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", DB_INT_MAX)
+        super().__init__(map, *args, **kwargs)
+
+
+def int_arg(
+    name: str,
+    default: int | None = None,
+    *,
+    low: int = -DB_INT_MAX,
+    high: int = DB_INT_MAX,
+    args: MultiDict[str, str] | None = None,
+) -> int | None:
+    """An integer query parameter; one that is missing, not a number or outside `low`..`high` (by
+    default the database's range) is ignored (the default), as an unknown filter value would be."""
+    raw = (args if args is not None else request.args).get(name, "").strip()
+    magnitude = whole_number(raw.removeprefix("-"))
+    if magnitude is None:
+        return default
+    value = -magnitude if raw.startswith("-") else magnitude
+    return value if low <= value <= high else default
+
+
+YEAR_RANGE = {"low": 1900, "high": 9999}  # a year a date can hold
+PAGE_RANGE = {"low": 1, "high": 10**6}  # a page number an OFFSET can hold
+
+
+def small_int(value: object) -> int | None:
+    """A submitted identifier as a number, or None when it is not one the database could hold."""
+    return whole_number(value)
+
+
+def safe_next(target: str | None, fallback: str) -> str:
+    """`target` when it is a path on this site, else `fallback`. Browsers read '\\' as '/' and drop
+    tabs and newlines, so '/\\evil.example' and '/\\t/evil.example' would lead to another site: refused."""
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not any(ord(ch) < 32 or ord(ch) == 127 for ch in target)
+        and not urlsplit(target).scheme
+        and not urlsplit(target).netloc
+    ):
+        return target
+    return fallback
+
+
+def referrer_path(fallback: str) -> str:
+    """The page the request came from, as a path on this site (or `fallback`)."""
+    if not request.referrer:
+        return fallback
+    parts = urlsplit(request.referrer)
+    if parts.netloc and parts.netloc != request.host:
+        return fallback
+    return safe_next(parts.path + (f"?{parts.query}" if parts.query else ""), fallback)
 
 
 def form_error(form: FlaskForm, exc: DomainError) -> None:
@@ -60,6 +128,21 @@ def xlsx_download(sheet: Sheet) -> Response:
     )
 
 
+def stored_file_download(path: Path, *, mimetype: str, name: str, etag: str | None = None) -> Response:
+    """A stored upload sent back: always as an attachment, under a cleaned name (werkzeug adds the
+    RFC 5987 `filename*` for Vietnamese letters), never sniffed as another type."""
+    response = send_file(
+        path,
+        mimetype=mimetype,
+        as_attachment=True,
+        download_name=files.clean_filename(name),
+        max_age=0,
+        etag=etag if etag is not None else True,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -71,7 +154,7 @@ def document_download(data: bytes, name: str) -> Response:
             data = pdf.to_pdf(data)
         except DomainError as exc:
             flash(str(exc.message), "danger")
-            return redirect(request.referrer or url_for("main.index"))
+            return redirect(referrer_path(url_for("main.index")))
         return send_file(
             BytesIO(data), mimetype="application/pdf", as_attachment=True,
             download_name=name.removesuffix(".docx") + ".pdf", max_age=0,

@@ -9,6 +9,7 @@ from flask import has_request_context, request, url_for
 
 from qms.models.history import HistoryEntry
 from qms.services import history
+from qms.views.helpers import PAGE_RANGE, int_arg
 
 PAGE_ARG = "history_page"
 
@@ -23,7 +24,7 @@ class HistoryBlock:
 
 def _url(page: int) -> str:
     args = {k: v for k, v in request.args.items() if k != PAGE_ARG}
-    url = url_for(request.endpoint or "", **(request.view_args or {}), **args, **{PAGE_ARG: page})
+    url = url_for(request.endpoint or "", **{**args, **(request.view_args or {}), PAGE_ARG: page})
     return url + "#history"
 
 
@@ -33,7 +34,7 @@ def history_block(entries: Sequence[HistoryEntry]) -> HistoryBlock:
     number = 1
     opened = False
     if has_request_context():
-        number = request.args.get(PAGE_ARG, 1, type=int) or 1
+        number = int_arg(PAGE_ARG, 1, **PAGE_RANGE) or 1
         opened = PAGE_ARG in request.args
     page = history.readable(entries, page=number)
     can_link = has_request_context() and request.endpoint is not None

@@ -16,7 +16,7 @@ from qms.extensions import db
 from qms.formatting import current_lang
 from qms.models.issuing import DocType, IssuedDocument
 from qms.services import access, issuing
-from qms.views.helpers import document_download
+from qms.views.helpers import PAGE_RANGE, YEAR_RANGE, document_download, int_arg
 
 bp = Blueprint("issued", __name__, url_prefix="/issued")
 
@@ -31,7 +31,7 @@ def _require_reader() -> None:
 
 
 def _criteria() -> issuing.RegisterFilter:
-    year = request.args.get("year", type=int)
+    year = int_arg("year", **YEAR_RANGE)
     doc_type = request.args.get("type", "")
     return issuing.RegisterFilter(
         year=year if year and 2000 <= year <= 2100 else None,
@@ -45,7 +45,8 @@ def _criteria() -> issuing.RegisterFilter:
 def register() -> str:
     _require_reader()
     criteria = _criteria()
-    page = db.paginate(issuing.register_query(criteria), per_page=PER_PAGE, error_out=False)
+    number = int_arg("page", 1, **PAGE_RANGE)
+    page = db.paginate(issuing.register_query(criteria), page=number, per_page=PER_PAGE, error_out=False)
     return render_template(
         "issued/register.html",
         page=page,

@@ -17,7 +17,7 @@ from qms.models.processes import Process
 from qms.services import access, legal
 from qms.services.errors import DomainError, NotAllowed
 from qms.services.history import history_of
-from qms.views.helpers import form_error, refuse
+from qms.views.helpers import form_error, refuse, safe_next
 
 bp = Blueprint("legal", __name__, url_prefix="/legal")
 
@@ -154,10 +154,8 @@ def _editable_process(process_id: int) -> Process:
 
 
 def _back(process: Process) -> Response:
-    target = request.form.get("next") or ""
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("processes.show", process_id=process.id, _anchor="legal-basis")
-    return redirect(target)
+    fallback = url_for("processes.show", process_id=process.id, _anchor="legal-basis")
+    return redirect(safe_next(request.form.get("next"), fallback))
 
 
 @bp.route("/procedures/<int:process_id>")

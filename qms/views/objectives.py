@@ -27,7 +27,15 @@ from qms.services import access, case_stats, objectives
 from qms.services.errors import DomainError, NotAllowed
 from qms.services.history import history_of
 from qms.services.periods import MAX_YEAR, MIN_YEAR
-from qms.views.helpers import document_download, form_error, refuse, wants_xlsx, xlsx_download
+from qms.views.helpers import (
+    YEAR_RANGE,
+    document_download,
+    form_error,
+    int_arg,
+    refuse,
+    wants_xlsx,
+    xlsx_download,
+)
 
 bp = Blueprint("objectives", __name__)
 bp.app_template_filter("fmeasure")(formatting.fmt_measure)
@@ -54,7 +62,7 @@ def _objective(objective_id: int, *, edit: bool = False) -> Objective:
 
 
 def _year_arg(default: int) -> int:
-    year = request.args.get("year", type=int) or default
+    year = int_arg("year", **YEAR_RANGE) or default
     if not MIN_YEAR <= year <= MAX_YEAR:
         abort(404)
     return year
@@ -276,7 +284,7 @@ def export(unit_id: int, year: int) -> Response:
 @login_required
 def statistics(unit_id: int) -> str | Response:
     unit = _unit(unit_id)
-    year = request.args.get("year", type=int)
+    year = int_arg("year", **YEAR_RANGE)
     lines = case_stats.unit_statistics(unit, year)
     if wants_xlsx():
         return xlsx_download(lists.case_statistics(lines, unit))

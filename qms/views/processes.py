@@ -20,7 +20,7 @@ from qms.models.processes import Process, ProcessLink, Step
 from qms.services import access, process_map, processes
 from qms.services.errors import DomainError, NotAllowed
 from qms.services.history import history_of
-from qms.views.helpers import document_download, form_error, refuse, wants_xlsx, xlsx_download
+from qms.views.helpers import document_download, form_error, refuse, small_int, wants_xlsx, xlsx_download
 
 bp = Blueprint("processes", __name__, url_prefix="/procedures")
 
@@ -168,7 +168,7 @@ def show(process_id: int) -> str:
     outgoing, incoming = processes.links_of(process)
     link_form = LinkForm()
     link_form.target_id.choices = [
-        (str(p.id), f"{p.code} — {p.title}") for p in processes.current_processes() if p.code != process.code
+        (str(p.id), f"{p.code} — {p.title}") for p in processes.link_targets(current_user, process)
     ]
     return render_template(
         "processes/show.html",
@@ -366,9 +366,8 @@ def step_move(process_id: int, step_id: int, direction: str) -> WerkzeugResponse
 def link_add(process_id: int) -> WerkzeugResponse:
     process = _load(process_id, edit=True)
     form = LinkForm()
-    target = (
-        db.session.get(Process, int(form.target_id.data)) if (form.target_id.data or "").isdigit() else None
-    )
+    target_id = small_int(form.target_id.data)
+    target = db.session.get(Process, target_id) if target_id is not None else None
     return _post_action(
         process,
         lambda: processes.add_link(process, actor=current_user, target=target, label=form.label.data or ""),

@@ -16,7 +16,7 @@ from qms.models.clauses import Clause, Edition
 from qms.models.org import Unit
 from qms.services import access, remapping
 from qms.services.errors import DomainError, NotAllowed
-from qms.views.helpers import flash_error, form_error, refuse
+from qms.views.helpers import flash_error, form_error, refuse, safe_next, small_int
 
 bp = Blueprint("remapping", __name__, url_prefix="/transition/references")
 
@@ -36,7 +36,8 @@ def _unit_or_404(code: str) -> Unit:
 
 def _back(value: str | None, default: str) -> str:
     """Only a page of this screen is a place to come back to."""
-    return value if value and value.startswith(bp.url_prefix or "/") and "//" not in value else default
+    target = safe_next(value, default)
+    return target if target.startswith(bp.url_prefix or "/") else default
 
 
 @bp.route("/")
@@ -128,7 +129,7 @@ def decide() -> str | Response:
         form.back.data, remapping.remap_url(ref.units[0].code if len(ref.units) == 1 else None) or "/"
     )
     if form.validate_on_submit():
-        chosen = [int(v) for v in (form.clauses.data or []) if v and v.isdigit()]
+        chosen = [n for n in map(small_int, form.clauses.data or []) if n is not None]
         try:
             remapping.accept(key, actor=current_user, clause_ids=chosen, comment=form.comment.data or "")
         except NotAllowed as exc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -34,7 +34,7 @@ from qms.services.errors import DomainError, NotAllowed
 from qms.services.history import history_of
 from qms.services.transition import catalogue
 from qms.services.transition.progress import SORT_KEYS
-from qms.views.helpers import document_download, flash_error, form_error, refuse
+from qms.views.helpers import document_download, flash_error, form_error, refuse, stored_file_download
 
 bp = Blueprint("transition", __name__, url_prefix="/transition")
 
@@ -387,7 +387,7 @@ def evidence_file(evidence_id: int) -> Response:
     except DomainError as exc:
         refuse(exc)
         raise
-    return send_file(path, mimetype=stored.mimetype, download_name=stored.name, as_attachment=True, max_age=0)
+    return stored_file_download(path, mimetype=stored.mimetype, name=stored.name)
 
 
 # --- the plan's steps ----------------------------------------------------------------------------
