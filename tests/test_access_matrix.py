@@ -340,8 +340,9 @@ def matrix_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         other = db.session.scalar(select(Unit).where(Unit.code == "P-TP"))
         for email, unit, role in ((EMAILS["member"], tnmt, MemberRole.MEMBER),
                                   (EMAILS["other_manager"], other, MemberRole.MANAGER)):  # fmt: skip
+            name = email.split("@")[0]
             user = org.create_user(
-                actor=None, email=email, full_name=email.split("@")[0], password=PASSWORD, password_policy=False
+                actor=None, email=email, full_name=name, password=PASSWORD, password_policy=False
             )
             org.add_membership(user, unit, role, actor=None)
         # The transition open, so its pages have records to show.

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from qms.extensions import db
 from qms.models.base import utcnow
@@ -58,15 +58,15 @@ def user_for_cookie(cookie_id: str) -> User | None:
     user_id, _sep, key = cookie_id.partition(":")
     if not key or not user_id.isdigit():
         return None  # a cookie from before sessions were kept on the server, or forged
-    # One statement for the person and their session, two for their roles and units (what every page's
-    # access checks read), fresh on every request.
+    # One statement for the person, their session, roles and units (what every page's access checks
+    # read), fresh on every request.
     found = db.session.execute(
         select(User, UserSession.id, UserSession.last_seen_at)
         .join(UserSession, UserSession.user_id == User.id)
         .where(UserSession.key_digest == _digest(key), User.id == int(user_id))
-        .options(selectinload(User.role_rows), selectinload(User.memberships).joinedload(Membership.unit))
+        .options(joinedload(User.role_rows), joinedload(User.memberships).joinedload(Membership.unit))
         .execution_options(populate_existing=True)
-    ).first()
+    ).unique().first()
     if found is None:
         return None
     user, session_id, last_seen = found
