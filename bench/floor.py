@@ -91,10 +91,10 @@ def floor_app(url: str, secret_key: str, labels: dict[str, str] | None = None) -
     shown = labels or {}
 
     def me() -> int:
-        user_id = session.get("_user_id")
-        if user_id is None:
+        cookie_id = session.get("_user_id")  # "<user id>:<session key>"
+        if cookie_id is None:
             abort(401)
-        return int(user_id)
+        return int(cookie_id.partition(":")[0])
 
     def units(conn: Connection) -> list[Any]:
         return list(conn.execute(text("SELECT id, code FROM unit WHERE active ORDER BY code")))

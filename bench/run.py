@@ -37,6 +37,7 @@ from qms import labels as qms_labels  # noqa: E402
 from qms.extensions import db  # noqa: E402
 from qms.models.clauses import Clause  # noqa: E402
 from qms.models.org import Unit, User  # noqa: E402
+from qms.services import sessions  # noqa: E402
 
 BIG_AUDIT = "DG-2025-01"
 REGISTER_YEAR = 2025
@@ -62,13 +63,21 @@ def _timed(action: Callable[[], object]) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def signed_in(app: Flask, user_id: int) -> FlaskClient:
-    """A test client carrying the session cookie of a signed-in person."""
+def signed_in(app: Flask, cookie_id: str) -> FlaskClient:
+    """A test client carrying the session cookie of a signed-in person ("<user id>:<session key>")."""
     client = app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
+        session["_user_id"] = cookie_id
         session["_fresh"] = True
     return client
+
+
+def open_session(user_id: int) -> str:
+    """A server-side session of the person, as signing in opens one; the cookie's value naming it."""
+    user = db.session.get(User, user_id)
+    key = sessions.open_session(user, user_agent="bench")
+    db.session.commit()
+    return f"{user_id}:{key}"
 
 
 def get(client: FlaskClient, url: str) -> Callable[[], object]:
@@ -112,6 +121,7 @@ def measurements(url: str) -> tuple[list[Measurement], str, int, Flask]:
             .limit(1)
         )
         total = db.session.scalar(select(func.count(Finding.id))) or 0
+        steering, auditor = open_session(steering), open_session(auditor)
         engine = db.engine
         where = engine.url.render_as_string(hide_password=True)
     words = shown_labels(app)
