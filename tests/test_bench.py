@@ -53,7 +53,7 @@ def test_bench_prints_project_floor_and_ratio_of_every_measurement(tmp_path: Pat
         assert float(project_ms) > 0 and float(floor_ms) > 0 and float(ratio) > 0
         assert int(statements) > 0
     assert lines[-1].startswith("worst ratio: ")
-    assert lines[-1].split("(", 1)[1].rstrip(")") in names
+    assert lines[-1].split("(", 1)[1].removesuffix(")") in names
 
 
 def test_dataset_builds_any_size(tmp_path: Path) -> None:
