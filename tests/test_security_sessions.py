@@ -4,6 +4,7 @@ takes as long for unknown accounts; attempts limited per account and per address
 from __future__ import annotations
 
 import hashlib
+import time
 from datetime import timedelta
 
 import pytest
@@ -379,3 +380,20 @@ def test_demo_users_keep_the_shared_demo_password(app):
     assert user.check_password(demo.DEMO_PASSWORD)
     with pytest.raises(DomainError):
         org.create_user(actor=None, email="other@example.vn", full_name="Other", password=demo.DEMO_PASSWORD)
+
+
+def test_a_form_sent_after_a_pause_is_not_held_up_by_noting_the_session_use(client, orgdata):
+    """Noting the session's use must not wait for the request's own write lock (SQLite has one)."""
+    login(client, orgdata.member_a)
+    row = db.session.scalar(select(UserSession).where(UserSession.user_id == orgdata.member_a.id))
+    row.last_seen_at = utcnow() - timedelta(minutes=30)
+    db.session.commit()
+    started = time.perf_counter()
+    response = client.post("/account/sessions/end-others")
+    assert response.status_code == 302
+    assert time.perf_counter() - started < 3  # the busy timeout is 5 s
+    db.session.expire_all()
+    seen = db.session.get(UserSession, row.id).last_seen_at
+    assert (seen.replace(tzinfo=None) if seen.tzinfo else seen) > (utcnow() - timedelta(minutes=1)).replace(
+        tzinfo=None
+    )
