@@ -27,6 +27,7 @@ BUSY_TIMEOUT_MS = 5000
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 _writing: ContextVar[bool] = ContextVar("qms_sqlite_writing", default=False)
+_reading: ContextVar[bool] = ContextVar("qms_sqlite_reading", default=False)
 
 
 def install() -> None:
@@ -48,7 +49,11 @@ def on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def on_begin(conn: Connection) -> None:
-    if conn.dialect.name == "sqlite" and may_write():
+    if conn.dialect.name != "sqlite":
+        return
+    if _reading.get():
+        conn.exec_driver_sql("BEGIN")  # deferred: one snapshot from the first read, no write lock
+    elif may_write():
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
@@ -59,6 +64,17 @@ def may_write() -> bool:
     if has_request_context():
         return request.method not in READ_METHODS
     return click.get_current_context(silent=True) is not None
+
+
+@contextmanager
+def reading() -> Iterator[None]:
+    """Transactions begun inside this block are read transactions, even in a CLI command: everything
+    read in one of them comes from the same moment, and writers elsewhere are not held up."""
+    token = _reading.set(True)
+    try:
+        yield
+    finally:
+        _reading.reset(token)
 
 
 @contextmanager

@@ -75,6 +75,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
+
+
 KEPT_TABLES = {"alembic_version", "clause"}
 
 # Browser tests' fixtures (live_server, chromium, open_page, screenshots).

@@ -11,9 +11,14 @@ from PIL import Image
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
-def png_bytes(size: tuple[int, int] = (4, 4)) -> bytes:
+def png_bytes(size: tuple[int, int] = (4, 4), *, noise: bool = False) -> bytes:
+    """A real PNG: one colour, or (noise) pixels of every byte value so a copy must keep each byte."""
     buffer = BytesIO()
-    Image.new("RGB", size, (200, 30, 30)).save(buffer, format="PNG")
+    if noise:
+        image = Image.frombytes("RGB", size, bytes(i % 256 for i in range(size[0] * size[1] * 3)))
+    else:
+        image = Image.new("RGB", size, (200, 30, 30))
+    image.save(buffer, format="PNG")
     return buffer.getvalue()
 
 

@@ -146,7 +146,10 @@ def test_an_overdue_step_shows_in_red_with_its_days_everywhere(as_user: Any, org
 
 
 def test_escalation_reaches_managers_and_steering_after_the_threshold(
-    app, orgdata: Org, smtp_server: Any, runner: Any  # noqa: F811
+    app,
+    orgdata: Org,
+    smtp_server: Any,
+    runner: Any,  # noqa: F811
 ) -> None:
     mailbox, _port = smtp_server
     orgdata.user("steering").language = "en"
@@ -184,7 +187,10 @@ def test_escalation_reaches_managers_and_steering_after_the_threshold(
 
 
 def test_dry_run_says_who_would_receive_what_and_sends_nothing(
-    app, orgdata: Org, smtp_server: Any, runner: Any  # noqa: F811
+    app,
+    orgdata: Org,
+    smtp_server: Any,
+    runner: Any,  # noqa: F811
 ) -> None:
     mailbox, _port = smtp_server
     orgdata.user("steering").language = "en"

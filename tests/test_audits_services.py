@@ -205,9 +205,7 @@ def test_effectiveness_loop(orgdata: Org) -> None:
     findings.submit_plan(finding, actor=manager)
     findings.review_plan(finding, actor=auditor, accept=True)
     with pytest.raises(NotAllowed):  # an auditor cannot do the unit's part
-        findings.mark_action_done(
-            finding.actions[0], actor=auditor, done_on=date(2018, 9, 1), note="Đã làm"
-        )
+        findings.mark_action_done(finding.actions[0], actor=auditor, done_on=date(2018, 9, 1), note="Đã làm")
     findings.mark_action_done(finding.actions[0], actor=manager, done_on=date(2018, 9, 1), note="Đã làm")
     assert finding.status == FindingStatus.ACTIONS_DONE
     with pytest.raises(NotAllowed):  # the unit's manager cannot verify its own actions

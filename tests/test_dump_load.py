@@ -31,9 +31,11 @@ from qms.models.history import HistoryEntry
 from qms.models.org import Unit, User
 from qms.services import demo, org
 from tests.conftest import POSTGRES_SKIP, POSTGRES_URL, build_app, login
+from tests.q3_support import png_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
-PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+# A real image whose bytes take every value: a photo of a site visit as an auditor would attach it.
+PNG = png_bytes((64, 64), noise=True)
 
 
 @contextmanager

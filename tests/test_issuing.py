@@ -93,8 +93,14 @@ def test_the_issued_copy_stays_as_issued_and_a_reissue_replaces_it(app: Flask, o
     assert corrected.number == "02/BC-BCĐ" and corrected.replaces_id == original.id
     assert issuing.current_issue("audit_report", "DG-2018-03").id == corrected.id
     with pytest.raises(InvalidTransition):
-        issuing.issue(_what(), actor=steering, issued_on=date(2018, 8, 12), build=_build(),
-                      filename="x.docx", replaces=original)
+        issuing.issue(
+            _what(),
+            actor=steering,
+            issued_on=date(2018, 8, 12),
+            build=_build(),
+            filename="x.docx",
+            replaces=original,
+        )
 
 
 def test_bad_dates_are_refused_and_nothing_is_numbered(app: Flask, orgdata: Org) -> None:

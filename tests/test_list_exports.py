@@ -57,10 +57,10 @@ def first_cells(client: FlaskClient, url: str, table_id: str | None = None) -> l
     """The text of the first cell of each body row of the page's (first, or named) table."""
     page = client.get(url).get_data(as_text=True)
     if table_id:
-        page = page[page.index(f'id="{table_id}"'):]
+        page = page[page.index(f'id="{table_id}"') :]
     if "<tbody>" not in page:
         return []
-    body = page[page.index("<tbody>"): page.index("</tbody>")]
+    body = page[page.index("<tbody>") : page.index("</tbody>")]
     cells = re.findall(r"<tr[^>]*>\s*<td[^>]*>(.*?)</td>", body, flags=re.S)
     return [unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in cells]
 

@@ -90,9 +90,7 @@ def test_list_of_records_reads_as_key_value_text(orgdata, as_user):
         records_text="Sổ theo dõi | Bộ phận Một cửa | 5 năm | giấy",
     )
     db.session.commit()
-    block = history_section(
-        as_user("manager_a").get(f"/procedures/{process.id}").get_data(as_text=True)
-    )
+    block = history_section(as_user("manager_a").get(f"/procedures/{process.id}").get_data(as_text=True))
     assert "Mã: BM.01, Tên: Phiếu tiếp nhận" in block
     assert "7,5" in block and "7.5" not in block  # a decimal with the reader's separator
     assert "{&#39;code&#39;" not in block and "{'code'" not in block

@@ -54,9 +54,7 @@ def to_pdf(docx: bytes) -> bytes:
         ]
         env = {**os.environ, "HOME": folder}
         try:
-            subprocess.run(
-                command, check=True, capture_output=True, timeout=TIMEOUT_SECONDS, env=env
-            )
+            subprocess.run(command, check=True, capture_output=True, timeout=TIMEOUT_SECONDS, env=env)
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
             raise DomainError(_("LibreOffice could not convert the document to PDF.")) from exc
         target = Path(folder) / "document.pdf"

@@ -47,9 +47,7 @@ class IssuedDocument(Tracked, Timestamped, Base):
             "issuer_symbol", "doc_type", "year", "seq", name="uq_issued_document_issuer_type_year_seq"
         ),
         CheckConstraint("seq > 0", name="seq_positive"),
-        CheckConstraint(
-            "doc_type IN (" + ", ".join(f"'{t.value}'" for t in DocType) + ")", name="doc_type"
-        ),
+        CheckConstraint("doc_type IN (" + ", ".join(f"'{t.value}'" for t in DocType) + ")", name="doc_type"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

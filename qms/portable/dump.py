@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, String, Table, select, text
 
-from qms import __version__
+from qms import __version__, sqlite
 from qms.extensions import db
 from qms.portable import file_areas
 from qms.portable.archive import (
@@ -55,8 +55,9 @@ def snapshot() -> Iterator[Connection]:
             )
             connection.execute(text("SELECT 1"))
         elif connection.dialect.name == "sqlite":
-            # pysqlite opens a transaction only before a write: open the read transaction ourselves.
-            connection.exec_driver_sql("BEGIN")
+            # The snapshot starts with the transaction's first read of the database.
+            with sqlite.reading():
+                connection.execute(text("SELECT count(*) FROM sqlite_master"))
         try:
             yield connection
         finally:

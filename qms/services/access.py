@@ -96,7 +96,6 @@ def can_link_to_unit_record(user: User | None, unit_id: int, *, published: bool)
     return published or user.membership_in(unit_id) is not None
 
 
-
 # --- quality objectives ----------------------------------------------------------------------
 
 
@@ -374,6 +373,7 @@ def require_see_job(user: User | None, requested_by_id: int | None) -> None:
 def can_see_system_health(user: User | None) -> bool:
     """The scheduler's runs and the job queue: administrators."""
     return is_admin(user)
+
 
 # --- personal API tokens ------------------------------------------------------------------------
 # A person creates and revokes their own tokens; the CLI (no actor) does it for service accounts.

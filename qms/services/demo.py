@@ -111,7 +111,7 @@ def load_demo() -> list[DemoUser]:
                 email=spec.email,
                 full_name=spec.full_name,
                 password=DEMO_PASSWORD,
-            password_policy=False,  # the demo's one shared password, weak on purpose
+                password_policy=False,  # the demo's one shared password, weak on purpose
                 roles=spec.roles,
             )
         if spec.unit and user.membership_in(by_code[spec.unit].id) is None:

@@ -85,7 +85,7 @@ def clean_filename(name: str, default: str = "file") -> str:
     semicolons, at most 255 characters."""
     name = unicodedata.normalize("NFC", name or "")
     name = re.split(r"[/\\]", name)[-1]
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C" and ch not in '"\';')
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C" and ch not in "\"';")
     name = " ".join(name.split()).strip(". ")
     return name[:255] or default
 

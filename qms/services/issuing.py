@@ -70,9 +70,7 @@ def issue(
         if (replaces.source, replaces.source_ref) != (what.source, what.source_ref):
             raise DomainError(_("A document can only replace an earlier issue of the same record."))
         if replaced_by(replaces) is not None:
-            raise InvalidTransition(
-                _("%(number)s has already been replaced.", number=replaces.number)
-            )
+            raise InvalidTransition(_("%(number)s has already been replaced.", number=replaces.number))
     number, seq = next_number(what.doc_type, what.issuer_symbol, issued_on.year)
     content = build(number, issued_on)
     stored = files.store(filename, content)

@@ -62,13 +62,17 @@ def user_for_cookie(cookie_id: str) -> User | None:
         return None  # a cookie from before sessions were kept on the server, or forged
     # One statement for the person, their session, roles and units (what every page's access checks
     # read), fresh on every request.
-    found = db.session.execute(
-        select(User, UserSession.id, UserSession.last_seen_at)
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(UserSession.key_digest == _digest(key), User.id == int(user_id))
-        .options(joinedload(User.role_rows), joinedload(User.memberships).joinedload(Membership.unit))
-        .execution_options(populate_existing=True)
-    ).unique().first()
+    found = (
+        db.session.execute(
+            select(User, UserSession.id, UserSession.last_seen_at)
+            .join(UserSession, UserSession.user_id == User.id)
+            .where(UserSession.key_digest == _digest(key), User.id == int(user_id))
+            .options(joinedload(User.role_rows), joinedload(User.memberships).joinedload(Membership.unit))
+            .execution_options(populate_existing=True)
+        )
+        .unique()
+        .first()
+    )
     if found is None:
         return None
     user, session_id, last_seen = found

@@ -191,6 +191,4 @@ def set_language(lang: str) -> Response:
         db.session.commit()
     else:
         session["lang"] = lang
-    return redirect(
-        safe_next(request.form.get("next"), referrer_path(url_for("main.dashboard")))
-    )
+    return redirect(safe_next(request.form.get("next"), referrer_path(url_for("main.dashboard"))))
