@@ -17,10 +17,12 @@ from sqlalchemy import create_engine, text
 from qms.app import create_app
 from qms.config import normalise_database_url
 from qms.extensions import db
+from qms.models import org as org_models
 from qms.models.org import Unit, User
 from qms.services import org, setup
 
 PASSWORD = "secret-pass-1"
+APP_PASSWORD_METHOD = org_models.PASSWORD_METHOD  # before the suite makes hashing cheap
 POSTGRES_URL = os.environ.get("QMS_TEST_POSTGRES_URL")
 POSTGRES_SKIP = "QMS_TEST_POSTGRES_URL is not set: PostgreSQL tests skipped"
 # Modules whose tests check what a page, a document or a message says, not what the database does: their
@@ -80,7 +82,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 KEPT_TABLES = {"alembic_version", "clause"}
 
 # Browser tests' fixtures (live_server, chromium, open_page, screenshots).
-pytest_plugins = ["tests.e2e_support"]
+pytest_plugins = ["tests.e2e_support", "tests.mail_support"]
 
 
 def test_config(url: str, **extra: Any) -> dict[str, Any]:
@@ -105,6 +107,17 @@ def build_app(url: str, instance: Path, **extra: Any) -> Flask:
     app = create_app(test_config(url, **extra), instance_path=str(instance))
     _built_apps.append(app)
     return app
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashes() -> Iterator[None]:
+    """Hash passwords with one round in tests: scrypt costs ~0.1 s per sign-in, thousands of times over.
+    test_org_services checks that the app itself uses scrypt."""
+    org_models.PASSWORD_METHOD = "pbkdf2:sha256:1"
+    org_models._unusable_hash.cache_clear()
+    yield
+    org_models.PASSWORD_METHOD = APP_PASSWORD_METHOD
+    org_models._unusable_hash.cache_clear()
 
 
 @pytest.fixture(autouse=True)

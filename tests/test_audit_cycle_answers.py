@@ -20,7 +20,6 @@ from qms.services.errors import DomainError
 from tests.audits_support import answered, nonconformity, planned_audit
 from tests.conftest import Org
 from tests.q3_support import PNG
-from tests.test_audits_notify import smtp_server  # noqa: F401  (the real aiosmtpd server fixture)
 
 PDF = b"%PDF-1.4 minutes of the meeting\n%%EOF\n"
 OWNER_1_INVALID = re.compile(r'<select [^>]*class="[^"]*is-invalid"[^>]*name="actions-1-owner_id"')
@@ -149,7 +148,7 @@ def test_escalation_reaches_managers_and_steering_after_the_threshold(
     app,
     orgdata: Org,
     smtp_server: Any,
-    runner: Any,  # noqa: F811
+    runner: Any,
 ) -> None:
     mailbox, _port = smtp_server
     orgdata.user("steering").language = "en"
@@ -190,7 +189,7 @@ def test_dry_run_says_who_would_receive_what_and_sends_nothing(
     app,
     orgdata: Org,
     smtp_server: Any,
-    runner: Any,  # noqa: F811
+    runner: Any,
 ) -> None:
     mailbox, _port = smtp_server
     orgdata.user("steering").language = "en"

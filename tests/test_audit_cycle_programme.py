@@ -24,7 +24,7 @@ from qms.services import issuing, org
 from qms.services.errors import DomainError, InvalidTransition, NotAllowed
 from tests.audits_support import answered, approved_programme, nonconformity, planned_audit
 from tests.conftest import PASSWORD, Org, build_app
-from tests.test_audits_notify import Mailbox, free_port
+from tests.mail_support import Mailbox, free_port
 
 DECISION, DECIDED = "125/QĐ-UBND", date(2018, 7, 2)
 CHANGE = {"edition": "2008", "objectives": "x", "scope": "", "notes": ""}

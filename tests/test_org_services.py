@@ -9,10 +9,11 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from qms.extensions import db
+from qms.models import org as org_models
 from qms.models.org import Membership, Unit, User, UserRole
 from qms.services import org
 from qms.services.errors import DomainError, ImportFailed, NotAllowed
-from tests.conftest import PASSWORD
+from tests.conftest import APP_PASSWORD_METHOD, PASSWORD
 
 
 def unit_count() -> int:
@@ -274,7 +275,9 @@ def test_import_refuses_a_non_utf8_csv(app, tmp_path):
 # --- users -----------------------------------------------------------------------------------
 
 
-def test_create_user_hashes_the_password_with_scrypt(app):
+def test_create_user_hashes_the_password_with_scrypt(app, monkeypatch):
+    assert APP_PASSWORD_METHOD == "scrypt"
+    monkeypatch.setattr(org_models, "PASSWORD_METHOD", APP_PASSWORD_METHOD)  # the app's, not the suite's
     user = org.create_user(
         actor=None,
         email="Hoa.Nguyen@Example.VN",

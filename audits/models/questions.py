@@ -18,9 +18,7 @@ class BankQuestion(Tracked, Timestamped, Base):
     """
 
     __tablename__ = "audit_question"
-    __table_args__ = (
-        CheckConstraint("question_vi <> '' OR question_en <> ''", name="question_required"),
-    )
+    __table_args__ = (CheckConstraint("question_vi <> '' OR question_en <> ''", name="question_required"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     clause_id: Mapped[int] = mapped_column(ForeignKey("clause.id", ondelete="RESTRICT"), index=True)

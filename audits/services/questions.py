@@ -35,8 +35,11 @@ def load_question_bank(data_dir: Path = DATA_DIR) -> int:
             clause = clauses.get(key_clause)
             if clause is None:
                 raise DomainError(
-                    _("The question bank names an unknown clause: %(edition)s %(number)s.",
-                      edition=key_clause[0], number=key_clause[1])
+                    _(
+                        "The question bank names an unknown clause: %(edition)s %(number)s.",
+                        edition=key_clause[0],
+                        number=key_clause[1],
+                    )
                 )
             positions[key_clause] = positions.get(key_clause, 0) + 1
             key = f"{key_clause[0]}/{key_clause[1]}/{positions[key_clause]}"

@@ -68,10 +68,14 @@ class Unit(Tracked, Timestamped, Base):
         return f"<Unit {self.code}>"
 
 
+# How passwords are hashed (werkzeug's method string). The test suite swaps in a cheap one.
+PASSWORD_METHOD = "scrypt"
+
+
 @cache
 def _unusable_hash() -> str:
     """A hash of no one's password, made like the real ones, checked when there is no real one to check."""
-    return generate_password_hash(secrets.token_urlsafe(16), method="scrypt")
+    return generate_password_hash(secrets.token_urlsafe(16), method=PASSWORD_METHOD)
 
 
 def check_no_password(password: str) -> bool:
@@ -115,7 +119,7 @@ class User(UserMixin, Tracked, Timestamped, Base):
         return bool(self.roles.intersection(roles))
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password, method="scrypt")
+        self.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
 
     def check_password(self, password: str) -> bool:
         if not self.password_hash:
