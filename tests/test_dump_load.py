@@ -5,16 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
-import signal
 import sqlite3
-import subprocess
-import sys
-import time
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -24,34 +17,17 @@ from sqlalchemy import create_engine, func, select, text
 from audits.models import Finding
 from audits.services import attachments
 from audits.services.demo import load_audit_demo
-from cli import cli
 from qms.config import normalise_database_url
 from qms.extensions import db
 from qms.models.history import HistoryEntry
 from qms.models.org import Unit, User
 from qms.services import demo, org
 from tests.conftest import POSTGRES_SKIP, POSTGRES_URL, build_app, login
+from tests.process_support import cli_process, empty_target, invoke, kill_midway, running
 from tests.q3_support import png_bytes
 
-ROOT = Path(__file__).resolve().parent.parent
 # A real image whose bytes take every value: a photo of a site visit as an auditor would attach it.
 PNG = png_bytes((64, 64), noise=True)
-
-
-@contextmanager
-def running(app: Flask) -> Iterator[Flask]:
-    with app.app_context():
-        try:
-            yield app
-        finally:
-            db.session.remove()
-
-
-def invoke(app: Flask, *args: str):
-    result = app.test_cli_runner().invoke(cli, args=list(args))
-    assert "Traceback" not in result.output + result.stderr, result.output + result.stderr
-    db.session.expire_all()
-    return result
 
 
 def one_line_error(result) -> str:
@@ -280,64 +256,6 @@ def test_dump_to_a_folder_is_refused(demo_dump, tmp_path):
 
 
 # --- killed midway ------------------------------------------------------------------------------
-
-
-def cli_process(database_url: str, instance: Path, *args: str, pause: str = "0.3") -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "QMS_DATABASE_URL": database_url,
-        "QMS_INSTANCE_PATH": str(instance),
-        "QMS_SECRET_KEY": "test-secret",
-        "QMS_PORTABLE_PAUSE": pause,
-    }
-    return subprocess.Popen(
-        [sys.executable, str(ROOT / "cli.py"), *args],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-
-
-def wait_for(check, seconds: float = 60.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
-
-
-def kill_midway(process: subprocess.Popen, started) -> None:
-    try:
-        wait_for(started)
-        time.sleep(1.5)  # a few tables in, one pause per table
-        assert process.poll() is None, process.communicate()
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.communicate()
-
-
-def empty_target(engine: str, folder: Path, template: Path) -> str:
-    """A database as `qms init` leaves it, of the engine, by its URL."""
-    folder.mkdir()
-    if engine == "sqlite":
-        shutil.copy(template, folder / "qms.sqlite3")
-        return f"sqlite:///{folder / 'qms.sqlite3'}"
-    if not POSTGRES_URL:
-        pytest.skip(POSTGRES_SKIP)
-    url = normalise_database_url(POSTGRES_URL)
-    engine_ = create_engine(url)
-    with engine_.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine_.dispose()
-    app = build_app(url, folder / "init-instance")
-    with running(app):
-        assert invoke(app, "init").exit_code == 0
-        db.engine.dispose()
-    return url
 
 
 def count_people(url: str) -> tuple[int, int]:
