@@ -303,6 +303,17 @@ register(
         "password_hash": _l("Password"),
     },
 )
+register(
+    "api_token",
+    label=_l("API token"),
+    fields={
+        "user_id": _l("User"),
+        "prefix": _l("Starts with"),
+        "expires_at": _l("Expires"),
+        "last_used_at": _l("Last used"),
+        "revoked_at": _l("Revoked"),
+    },
+)
 _ORG_ROLES = {
     "admin": _l("Administrator"),
     "steering": _l("ISO steering committee"),

@@ -137,6 +137,36 @@ def test_profile_page_creates_shows_once_and_revokes(client, orgdata):
     assert client.get("/api/v1/units", headers=bearer(secret)).status_code == 401
 
 
+def test_creating_and_revoking_a_token_is_history_and_using_it_is_not(client, orgdata):
+    login(client, orgdata.member_a)
+    client.post("/account/tokens", data={"name": "Hệ thống một cửa", "expires": ""})
+    token = db.session.scalar(select(ApiToken))
+    secret_hash = token.token_hash
+    for _ in range(2):
+        client.get("/api/v1/units", headers=bearer(new_token(orgdata.user("member_a"), name="second")))
+    client.post(f"/account/tokens/{token.id}/revoke")
+
+    entries = list(
+        db.session.scalars(
+            select(HistoryEntry)
+            .where(HistoryEntry.record_type == "api_token", HistoryEntry.record_id == str(token.id))
+            .order_by(HistoryEntry.id)
+        )
+    )
+    assert [(e.action, e.actor_id) for e in entries] == [
+        ("insert", orgdata.member_a.id),
+        ("update", orgdata.member_a.id),
+    ]
+    assert "revoked_at" in entries[1].changes and "last_used_at" not in entries[1].changes
+    assert entries[0].record_label.startswith("Hệ thống một cửa (qms_")
+    assert secret_hash not in str([e.changes for e in entries])
+    # shown on the person's history, where an administrator looks
+    client.post("/logout")
+    login(client, orgdata.admin)
+    page = client.get(f"/admin/users/{orgdata.member_a.id}").get_data(as_text=True)
+    assert "Hệ thống một cửa" in page
+
+
 def test_profile_page_keeps_input_and_shows_errors_by_the_field(client, orgdata):
     login(client, orgdata.member_a)
     too_late = (date.today() + timedelta(days=500)).isoformat()

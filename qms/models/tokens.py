@@ -7,12 +7,14 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from qms.models.base import Base, Timestamped
+from qms.models.base import Base, Timestamped, Tracked
 from qms.models.org import User
 
 
-class ApiToken(Timestamped, Base):
+class ApiToken(Tracked, Timestamped, Base):
     __tablename__ = "api_token"
+    __history_exclude__ = frozenset({"token_hash"})
+    __history_ignore__ = frozenset({"last_used_at"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
@@ -25,6 +27,12 @@ class ApiToken(Timestamped, Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     user: Mapped[User] = relationship()
+
+    def history_label(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def history_anchors(self) -> list[tuple[str, object]]:
+        return [("user_account", self.user_id)]
 
     def __repr__(self) -> str:
         return f"<ApiToken {self.prefix}…>"

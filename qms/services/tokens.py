@@ -21,6 +21,7 @@ from qms.models.org import Membership, User
 from qms.models.tokens import ApiToken
 from qms.services import access
 from qms.services.errors import DomainError, NotFound
+from qms.services.history import act_as
 
 TOKEN_PREFIX = "qms_"
 DEFAULT_DAYS = 90
@@ -49,6 +50,7 @@ def _as_utc(value: datetime) -> datetime:
 def create_token(user: User, *, actor: User | None, name: str, expires: date | None = None) -> IssuedToken:
     """A new token for `user`, valid until the end of `expires` (UTC; default 90 days, at most a year)."""
     access.require_manage_tokens(actor, user)
+    act_as(actor)
     name = (name or "").strip()
     if not name:
         raise DomainError(_("A name is required."), field="name")
@@ -99,6 +101,7 @@ def token_by_prefix(prefix: str) -> ApiToken:
 
 def revoke_token(token: ApiToken, *, actor: User | None) -> None:
     access.require_manage_tokens(actor, token.user)
+    act_as(actor)
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         db.session.flush()
