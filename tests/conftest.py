@@ -145,8 +145,8 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def emptied_postgres() -> str:
+    """The test PostgreSQL database with nothing in it (its public schema made anew); its URL."""
     if not POSTGRES_URL:
         pytest.skip(POSTGRES_SKIP)
     url = normalise_database_url(POSTGRES_URL)
@@ -155,6 +155,12 @@ def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> str:
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = emptied_postgres()
     app = build_app(url, tmp_path_factory.mktemp("pg") / "instance")
     with app.app_context():
         setup.initialise()

@@ -13,14 +13,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
 from flask import Flask
-from sqlalchemy import create_engine, text
 
 from cli import cli
-from qms.config import normalise_database_url
 from qms.extensions import db
-from tests.conftest import POSTGRES_SKIP, POSTGRES_URL, build_app
+from tests.conftest import build_app, emptied_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -86,14 +83,7 @@ def empty_target(engine: str, folder: Path, template: Path) -> str:
     if engine == "sqlite":
         shutil.copy(template, folder / "qms.sqlite3")
         return f"sqlite:///{folder / 'qms.sqlite3'}"
-    if not POSTGRES_URL:
-        pytest.skip(POSTGRES_SKIP)
-    url = normalise_database_url(POSTGRES_URL)
-    engine_ = create_engine(url)
-    with engine_.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine_.dispose()
+    url = emptied_postgres()
     app = build_app(url, folder / "init-instance")
     with running(app):
         assert invoke(app, "init").exit_code == 0

@@ -22,7 +22,7 @@ from qms.extensions import db
 from qms.models.history import HistoryEntry
 from qms.models.org import Unit, User
 from qms.services import demo, org
-from tests.conftest import POSTGRES_SKIP, POSTGRES_URL, build_app, login
+from tests.conftest import POSTGRES_SKIP, POSTGRES_URL, build_app, emptied_postgres, login
 from tests.process_support import cli_process, empty_target, invoke, kill_midway, running
 from tests.q3_support import png_bytes
 
@@ -158,12 +158,7 @@ def test_load_into_a_new_sqlite_database_gives_back_the_same_data(demo_dump, sql
 @pytest.mark.skipif(not POSTGRES_URL, reason=POSTGRES_SKIP)
 def test_sqlite_to_postgresql_to_sqlite_keeps_every_byte(demo_dump, sqlite_template, tmp_path):
     archive_a, _instance, _database = demo_dump
-    url = normalise_database_url(POSTGRES_URL or "")
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+    url = emptied_postgres()
     pg = build_app(url, tmp_path / "pg-instance")
     with running(pg):
         assert invoke(pg, "init").exit_code == 0

@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,17 +15,15 @@ from typing import Any
 
 import openpyxl
 import pytest
-from werkzeug.serving import make_server
 
 from qms.app import create_app
-from qms.extensions import db
 from tests.e2e_support import (
     ADMIN_EMAIL,
     LAPTOP,
     MEMBER_EMAIL,
     PHONE,
     LiveServer,
-    QuietHandler,
+    serving,
     sign_in,
     snap,
 )
@@ -143,9 +140,6 @@ def queued_server(live_server: LiveServer) -> Iterator[tuple[LiveServer, dict[st
         },
         instance_path=live_server.app.instance_path,
     )
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, name="qms-queued-server", daemon=True)
-    thread.start()
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
@@ -156,13 +150,9 @@ def queued_server(live_server: LiveServer) -> Iterator[tuple[LiveServer, dict[st
         "QMS_SECRET_KEY": "e2e-secret",
     }
     try:
-        yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", app=app), env
+        with serving(app) as server:
+            yield server, env
     finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-        with app.app_context():
-            db.engine.dispose()
         redis.Redis.from_url(REDIS_URL).delete(f"rq:queue:{queue}")
 
 
