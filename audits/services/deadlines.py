@@ -15,9 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 
 from flask import current_app, has_app_context
-from sqlalchemy import ColumnElement, Connection, Date, case, event, func, select, update
+from sqlalchemy import ColumnElement, Connection, Date, Update, bindparam, case, event, func, select, update
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import GenericFunction
@@ -174,15 +175,24 @@ def late_since_expression() -> ColumnElement[date]:
     )
 
 
+@cache
+def _refresh_statement(every: bool) -> Update:
+    """Built once: it runs after every flush that touches a finding, and building it costs more than
+    running it for one row."""
+    stmt = update(Finding).values(late_since=late_since_expression())
+    if not every:
+        stmt = stmt.where(Finding.id.in_(bindparam("ids", expanding=True)))
+    return stmt.execution_options(synchronize_session=False)
+
+
 def refresh_late_since(connection: Connection, finding_ids: Iterable[int] | None = None) -> None:
     """Recompute the stored `Finding.late_since` of these findings (of every finding when None)."""
-    stmt = update(Finding).values(late_since=late_since_expression())
-    if finding_ids is not None:
-        ids = sorted(set(finding_ids))
-        if not ids:
-            return
-        stmt = stmt.where(Finding.id.in_(ids))
-    connection.execute(stmt.execution_options(synchronize_session=False))
+    if finding_ids is None:
+        connection.execute(_refresh_statement(True))
+        return
+    ids = sorted(set(finding_ids))
+    if ids:
+        connection.execute(_refresh_statement(False), {"ids": ids})
 
 
 def _after_flush(session: Session, _context: object) -> None:
