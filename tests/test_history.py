@@ -106,8 +106,7 @@ def test_user_changes_are_recorded_and_the_password_hash_is_masked(orgdata):
     # the hash never reaches any entry
     hash_prefix = db.session.get(User, user.id).password_hash.split("$")[0]
     for entry in db.session.scalars(select(HistoryEntry)):
-        assert "scrypt:" not in repr(entry.changes), entry.changes
-        assert hash_prefix not in repr(entry.changes)
+        assert hash_prefix not in repr(entry.changes), entry.changes
     # the role row shows on the user's page
     role_entries = [e for e in history_of("user_account", user.id) if e.record_type == "user_role"]
     assert role_entries and role_entries[0].changes["role"] == [None, "auditor"]
@@ -203,4 +202,5 @@ def test_user_admin_page_shows_its_history(orgdata, as_user):
     page = history_section(client.get(f"/admin/users/{orgdata.member_a.id}").get_data(as_text=True))
     assert "Thành viên A" in page and "Member.A" in page  # new and old name
     assert orgdata.admin.full_name in page
-    assert "scrypt" not in page
+    hashed = db.session.get(User, orgdata.member_a.id).password_hash
+    assert hashed.split("$")[0] not in page and hashed.split("$")[-1] not in page
