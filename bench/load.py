@@ -184,7 +184,8 @@ def main(argv: list[str] | None = None) -> int:
     command = [QMS, "run", "--port", str(port)]
     if args.processes > 1:
         command += ["--workers", str(args.processes)]
-    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log = (instance / "server.log").open("wb")  # the server's own account of any error
+    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -203,6 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         server.terminate()
         server.wait(timeout=30)
+        log.close()
     found = stored_figures(env)
     engine = "PostgreSQL" if url else "SQLite"
     print(f"{engine}, {args.processes} process(es), {args.users} users × {args.seconds:g} s")
@@ -216,6 +218,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"lost: {lost}")
     for error in tally.errors[:10]:
         print("  ", error)
+    if tally.errors:
+        print(f"the server's log: {instance / 'server.log'}")
     return 1 if tally.errors or lost else 0
 
 

@@ -71,7 +71,6 @@ def _authenticate() -> Any:
         return problem(
             401, "Unauthorized", _("A valid personal API token is required (Authorization: Bearer …).")
         )
-    db.session.commit()  # the token's last use
     g._login_user = user  # Flask-Login's current_user for this request: the token's owner
     g.api_user = user
     act_as(user)

@@ -32,8 +32,6 @@ class Tracked:
     """
 
     __history_exclude__: frozenset[str] = frozenset()
-    # Columns of bookkeeping (e.g. when a token was last used): their changes are not history at all.
-    __history_ignore__: frozenset[str] = frozenset()
 
     def history_label(self) -> str:
         """How the record is named in a history entry."""

@@ -14,7 +14,6 @@ from qms.models.org import User
 class ApiToken(Tracked, Timestamped, Base):
     __tablename__ = "api_token"
     __history_exclude__ = frozenset({"token_hash"})
-    __history_ignore__ = frozenset({"last_used_at"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)

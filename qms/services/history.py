@@ -56,12 +56,9 @@ def _record_id(obj: Any) -> str:
 def _changes(obj: Any, action: str) -> dict[str, list[Any]]:
     state = inspect(obj)
     excluded = type(obj).__history_exclude__
-    ignored = type(obj).__history_ignore__
     changes: dict[str, list[Any]] = {}
     for column_attr in state.mapper.column_attrs:
         key = column_attr.key
-        if key in ignored:
-            continue
         hist = state.attrs[key].history
         if action == "insert":
             value = getattr(obj, key)

@@ -13,17 +13,15 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, select, update
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import joinedload
 
 from qms.extensions import db
 from qms.models.base import utcnow
 from qms.models.org import Membership, User
 from qms.models.sessions import UserSession
-from qms.sqlite import may_write
+from qms.services.bookkeeping import NOTE_EVERY, note_use
 
 # How often a session's "last seen" time is written: a write per request would be wasted work.
-TOUCH_EVERY = timedelta(minutes=5)
 
 
 def _digest(key: str) -> str:
@@ -79,26 +77,16 @@ def user_for_cookie(cookie_id: str) -> User | None:
     now = utcnow()
     if _aware(last_seen) < now - max_idle() or not user.active:
         return None
-    if now - _aware(last_seen) > TOUCH_EVERY:
+    if now - _aware(last_seen) > NOTE_EVERY:
         _touch(session_id, now)
     user.session_key = key
     return user
 
 
 def _touch(session_id: int, now: datetime) -> None:
-    """Note that the session was used: best effort, never a reason to refuse the page."""
+    """Note that the session was used."""
     touch = update(UserSession).where(UserSession.id == session_id).values(last_seen_at=now)
-    if db.engine.dialect.name == "sqlite" and may_write():
-        # The request already holds SQLite's one write lock: a second connection would wait for it and
-        # give up; the note goes in with the request's own changes.
-        db.session.execute(touch)
-        return
-    try:
-        # In a transaction of its own: reading a page must not depend on the request committing.
-        with db.engine.begin() as conn:
-            conn.execute(touch)
-    except OperationalError:
-        current_app.logger.warning("session %s: last use not recorded, database busy", session_id)
+    note_use(touch, what=f"session {session_id}")
 
 
 def current_session_id(user: User) -> int | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from qms.extensions import db
@@ -20,6 +20,7 @@ from qms.models.base import utcnow
 from qms.models.org import Membership, User
 from qms.models.tokens import ApiToken
 from qms.services import access
+from qms.services.bookkeeping import NOTE_EVERY, note_use
 from qms.services.errors import DomainError, NotFound
 from qms.services.history import act_as
 
@@ -126,6 +127,8 @@ def authenticate(secret: str) -> User | None:
     )
     if token is None or not is_usable(token):
         return None
-    token.last_used_at = utcnow()
-    db.session.flush()
+    now = utcnow()
+    if token.last_used_at is None or now - _as_utc(token.last_used_at) > NOTE_EVERY:
+        touch = update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now)
+        note_use(touch, what=f"API token {token.prefix}")
     return token.user

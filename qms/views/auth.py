@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from qms import sqlite
 from qms.extensions import db, limiter, login_manager
 from qms.forms.auth import ApiTokenForm, ChangePasswordForm, LoginForm
 from qms.models.org import User
@@ -69,7 +70,11 @@ def login() -> str | Response:
         return redirect(url_for("main.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = org.authenticate(form.email.data or "", form.password.data or "")
+        # The password check is slow on purpose: on SQLite it must not hold the one write lock, so it
+        # runs in a read transaction, ended before the session is written.
+        with sqlite.reading():
+            user = org.authenticate(form.email.data or "", form.password.data or "")
+        db.session.commit()
         if user is None:
             form.password.errors = [_("Wrong e-mail or password, or the account is disabled.")]
         else:
