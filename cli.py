@@ -18,6 +18,9 @@ from qms.app import create_app
 from qms.extensions import db
 from qms.services.errors import DomainError
 
+CONNECTION_LIMIT = 1000  # open connections one app process accepts
+KEEPALIVE_SECONDS = 60  # how long gunicorn keeps an idle connection open
+
 
 class UserError(click.ClickException):
     """One line on stderr, exit status 1."""
@@ -117,7 +120,9 @@ def run_command(ctx: click.Context, host: str, port: int, threads: int, workers:
     app = ctx.ensure_object(ScriptInfo).load_app()
     with app.app_context():
         click.echo(_("QMS Tracker at %(url)s (Ctrl+C to stop)", url=f"http://{host}:{port}/"))
-    serve(app, host=host, port=port, threads=threads)
+    # Each browser keeps a connection or two open: waitress's default limit of 100 would turn the
+    # fifty-first person away while the threads are idle.
+    serve(app, host=host, port=port, threads=threads, connection_limit=CONNECTION_LIMIT)
 
 
 def _run_gunicorn(host: str, port: int, threads: int, workers: int) -> None:
@@ -139,6 +144,10 @@ def _run_gunicorn(host: str, port: int, threads: int, workers: int) -> None:
             self.cfg.set("workers", workers)
             self.cfg.set("threads", threads)
             self.cfg.set("worker_class", "gthread")
+            # gunicorn closes an idle connection after 2 s; a client sending its next request just
+            # then sees the connection reset. Keep idle connections as long as a proxy or browser does.
+            self.cfg.set("keepalive", KEEPALIVE_SECONDS)
+            self.cfg.set("worker_connections", CONNECTION_LIMIT)
             self.cfg.set("accesslog", None)
 
         def load(self) -> Any:

@@ -23,7 +23,9 @@ from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
-BUSY_TIMEOUT_MS = 5000
+# Writers queue for the lock about as long as a browser waits for a page: under a burst of writes a
+# request waits its turn rather than failing.
+BUSY_TIMEOUT_MS = 30_000
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 _writing: ContextVar[bool] = ContextVar("qms_sqlite_writing", default=False)

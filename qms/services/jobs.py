@@ -180,7 +180,7 @@ def report_progress(job_id: int, percent: int, message: str = "") -> None:
     percent = max(0, min(100, int(percent)))
     if db.engine.dialect.name == "sqlite":
         # One writer at a time: a second connection would wait for the job's own write lock (busy_timeout,
-        # 5 s a report) and give up. The figures go in with the job's work instead.
+        # for each report) and give up. The figures go in with the job's work instead.
         job = db.session.get(BackgroundJob, job_id)
         if job is not None:
             job.progress, job.message = percent, message
