@@ -338,28 +338,29 @@ def longest_overdue(
     today: date | None = None, *, unit_ids: set[int] | None = None, limit: int = 5
 ) -> tuple[list[deadlines.Step], int]:
     """The `limit` nonconformities overdue the longest at their current step, and how many are overdue
-    in all: one statement (the total is a window COUNT over the same rows)."""
+    in all. Two statements on the index of `late_since`: the first rows in its order, and a count
+    that reads the index only (a window count would carry every overdue row)."""
     today = _today(today)
-    late = deadlines.late_since().label("late_since")
+    late = deadlines.late_since()
     stmt = (
-        select(Finding, func.count().over())
-        .where(Finding.status.in_(OPEN_NC_STATUSES), late < today)
+        select(Finding)
+        .where(late < today)
         .options(selectinload(Finding.actions), selectinload(Finding.unit))
         .order_by(late, Finding.id)
         .limit(limit)
     )
     if unit_ids is not None:
         stmt = stmt.where(Finding.unit_id.in_(unit_ids))
-    rows = db.session.execute(stmt).all()
-    steps = [deadlines.current_step(f, today) for f, _total in rows]
-    return [s for s in steps if s is not None], (rows[0][1] if rows else 0)
+    steps = [deadlines.current_step(f, today) for f in db.session.scalars(stmt)]
+    shown = [s for s in steps if s is not None]
+    return shown, (count_overdue(today, unit_ids=unit_ids) if shown else 0)
 
 
 def count_overdue(today: date | None = None, *, unit_ids: set[int] | None = None) -> int:
-    """How many open nonconformities are overdue at their current step, counted in SQL."""
-    stmt = select(func.count(Finding.id)).where(
-        Finding.status.in_(OPEN_NC_STATUSES), deadlines.late_since() < _today(today)
-    )
+    """How many open nonconformities are overdue at their current step, counted in SQL. The stored
+    `late_since` is empty for every finding not waiting at a step (closed, noted, withdrawn), so the
+    date alone picks the open ones."""
+    stmt = select(func.count()).select_from(Finding).where(deadlines.late_since() < _today(today))
     if unit_ids is not None:
         stmt = stmt.where(Finding.unit_id.in_(unit_ids))
     return db.session.scalar(stmt) or 0
