@@ -107,6 +107,15 @@ def test_overdue_is_computed_in_sql_like_the_finding_page(app, orgdata: Org) -> 
     for step in late:
         assert queries.is_overdue(step.finding, date(2018, 10, 3))
     assert queries.audit_summary(audit, date(2018, 10, 3)).overdue_findings == 2
+    shown, total = queries.longest_overdue(date(2018, 10, 3), limit=1)
+    assert ([s.finding.id for s in shown], total) == ([waiting.id], 2)
+
+    # a late nonconformity withdrawn leaves the count and the dashboard's list at once
+    findings.withdraw_finding(waiting, actor=orgdata.user("auditor"), reason="Trùng với phát hiện khác")
+    db.session.commit()
+    assert queries.count_overdue(date(2018, 10, 3)) == 1
+    shown, total = queries.longest_overdue(date(2018, 10, 3))
+    assert ([s.finding.id for s in shown], total) == ([accepted.id], 1)
 
 
 def test_an_overdue_step_shows_in_red_with_its_days_everywhere(as_user: Any, orgdata: Org) -> None:
