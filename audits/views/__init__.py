@@ -22,6 +22,7 @@ def register(app: Flask) -> None:
     from audits.views import (  # noqa: F401
         action_pages,
         audit_pages,
+        deadline_html,
         export_pages,
         finding_pages,
         import_pages,
@@ -51,6 +52,8 @@ def register(app: Flask) -> None:
         audits_dashboard=queries.dashboard_figures,
         audits_enabled=True,
         audit_step=deadlines.current_step,
+        step_deadline_html=deadline_html.step_deadline,
+        overdue_badge_html=deadline_html.overdue_badge,
     )
     app.jinja_env.filters.update(isodate=_isodate, decimal=_decimal)
 
