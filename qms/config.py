@@ -113,4 +113,5 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "QMS_ESCALATE_DAYS": days_setting("QMS_ESCALATE_DAYS", 7),
         # The reminder run is flagged as missed when no run succeeded within this many hours.
         "QMS_SCHEDULER_MISSED_HOURS": days_setting("QMS_SCHEDULER_MISSED_HOURS", 26) or 26,
+        "QMS_JOB_FILES_DAYS": days_setting("QMS_JOB_FILES_DAYS", 7) or 7,
     }

@@ -298,3 +298,31 @@ def test_failed_notify_is_not_a_successful_run(app, orgdata, runner, monkeypatch
     result = runner.invoke(cli, args=["notify"])
     assert result.exit_code == 1
     assert db.session.scalars(select(SchedulerRun)).first() is None
+
+
+def test_files_of_jobs_finished_more_than_a_week_ago_are_removed_by_the_next_job(app, findings2018, as_user):
+    client = as_user("steering")
+    old_id, recent_id = ask_for_register(client), ask_for_register(client)
+    old, recent = db.session.get(BackgroundJob, old_id), db.session.get(BackgroundJob, recent_id)
+    db.session.refresh(old)
+    db.session.refresh(recent)
+    old_file = job_service.result_folder(old_id)
+    assert old_file.is_dir() and job_service.result_folder(recent_id).is_dir()
+    old.finished_at = utcnow() - timedelta(days=8)
+    recent.finished_at = utcnow() - timedelta(days=6)
+    db.session.commit()
+
+    newest = ask_for_register(client)  # asking for another file clears what is older than 7 days
+    db.session.refresh(old)
+    db.session.refresh(recent)
+    assert not old_file.exists() and old.result_path is None and old.result_name == "findings-2018.xlsx"
+    assert job_service.result_folder(recent_id).is_dir() and recent.result_path is not None
+    assert fetch(client, f"/jobs/{newest}/download").status_code == 200
+
+    page = client.get(f"/jobs/{old_id}").get_data(as_text=True)
+    assert 'id="job-file-removed"' in page and 'id="job-download"' not in page
+    assert "findings-2018.xlsx" in page and "7" in page
+    assert fetch(client, f"/jobs/{old_id}/download").status_code == 404
+    assert client.get(f"/jobs/{old_id}/status.json").get_json()["download"] is None
+    listing = client.get("/jobs/").get_data(as_text=True)
+    assert f"/jobs/{old_id}/download" not in listing and f"/jobs/{recent_id}/download" in listing

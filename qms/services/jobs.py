@@ -10,6 +10,7 @@ The scheduled work (`qms notify`) is recorded as a `SchedulerRun` on success, fo
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -77,9 +78,11 @@ def title_of(job: BackgroundJob) -> Any:
 
 
 def submit(kind: str, params: dict[str, Any], *, actor: User | None) -> BackgroundJob:
-    """A new queued job; the caller commits, then hands its id to `qms.jobs.dispatch`."""
+    """A new queued job; the caller commits, then hands its id to `qms.jobs.dispatch`. The files of jobs
+    finished longer ago than QMS_JOB_FILES_DAYS go first, so the folder does not grow for ever."""
     if kind not in _KINDS:
         raise DomainError(_l("Unknown kind of job: %(kind)s", kind=kind))
+    remove_old_files()
     job = BackgroundJob(
         kind=kind,
         params=params,
@@ -162,6 +165,30 @@ def mark_failed(job: BackgroundJob, error: str) -> None:
     job.error = error
     job.finished_at = utcnow()
     db.session.flush()
+
+
+def files_kept_days() -> int:
+    return int(current_app.config.get("QMS_JOB_FILES_DAYS", 7))
+
+
+def file_removed(job: BackgroundJob) -> bool:
+    """The job left a file that is no longer kept (its name stays, to say what it was)."""
+    return job.status == JobStatus.DONE and job.result_name is not None and job.result_path is None
+
+
+def remove_old_files(now: datetime | None = None) -> int:
+    """Remove the files of jobs finished more than QMS_JOB_FILES_DAYS ago; how many were removed."""
+    cutoff = (now or utcnow()) - timedelta(days=files_kept_days())
+    old = db.session.scalars(
+        select(BackgroundJob).where(
+            BackgroundJob.result_path.is_not(None), BackgroundJob.finished_at < cutoff
+        )
+    ).all()
+    for job in old:
+        shutil.rmtree(result_folder(job.id), ignore_errors=True)
+        job.result_path = None
+    db.session.flush()
+    return len(old)
 
 
 def result_file(job: BackgroundJob) -> Path:

@@ -35,7 +35,13 @@ def index() -> str:
 @login_required
 def show(job_id: int) -> str:
     job = _job_or_refuse(job_id)
-    return render_template("jobs/show.html", job=job, title=jobs.title_of(job))
+    return render_template(
+        "jobs/show.html",
+        job=job,
+        title=jobs.title_of(job),
+        file_removed=jobs.file_removed(job),
+        kept_days=jobs.files_kept_days(),
+    )
 
 
 @bp.route("/<int:job_id>/status.json")
