@@ -6,6 +6,7 @@ approves and numbers the report, and the downloaded report holds all of it."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -26,13 +27,20 @@ CONCLUSION = "Hệ thống quản lý chất lượng của Phòng Tài nguyên 
 
 
 def go(page: Any, name: str) -> None:
-    """Follow a link by its visible Vietnamese text (opening the phone menu when the link is in it)."""
+    """Follow a link by its visible Vietnamese text, opening the phone menu and the navigation's
+    drop-down that hold it when they do."""
     link = page.get_by_role("link", name=name, exact=True).first
     toggler = page.locator(".navbar-toggler")
     if not link.is_visible() and toggler.is_visible():
         toggler.click()
-        link.wait_for(state="visible")
-        page.wait_for_timeout(400)  # let the menu finish opening
+        page.locator(".navbar-collapse.show").wait_for(state="visible")  # opened, not still sliding
+    if not link.is_visible():
+        # (a hidden link has no role to find it by: its text is looked for instead)
+        item = page.locator("a.dropdown-item", has_text=re.compile(f"^\\s*{re.escape(name)}\\s*$"))
+        menu = page.locator(".navbar .dropdown").filter(has=item)
+        if menu.count():
+            menu.first.locator(".dropdown-toggle").click()
+            link.wait_for(state="visible")
     link.click()
     page.wait_for_load_state("load")
 
