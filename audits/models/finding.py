@@ -14,10 +14,12 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -257,6 +259,15 @@ class ActionItem(Tracked, Timestamped, Base):
     finding reopened after an ineffective verification needs an action of the new round."""
 
     __tablename__ = "action_item"
+    # The actions not done yet, by due date: what the overdue counts and lists read, without the done ones.
+    __table_args__ = (
+        Index(
+            "ix_action_item_open_due_on",
+            "due_on",
+            sqlite_where=text("done_on IS NULL"),
+            postgresql_where=text("done_on IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     finding_id: Mapped[int] = mapped_column(ForeignKey("finding.id", ondelete="CASCADE"), index=True)
