@@ -10,17 +10,23 @@ from audits.services.deadlines import Step
 from qms.formatting import fmt_date
 from qms.i18n import _translations
 
-STEP_WORDS = {
-    "plan": "plan due %(date)s",
-    "review": "review due %(date)s",
-    "actions": "actions due %(date)s",
-    "verify": "verification due %(date)s",
-}
-
 
 def _(message: str) -> Markup:
     """The message in the request's language, trusted as markup (as Jinja's gettext does)."""
     return Markup(_translations().ugettext(message))
+
+
+def _step_words(name: str, when: str) -> Markup:
+    """The words of a step's deadline (each message written out, so the catalog extracts it)."""
+    if name == "plan":
+        return _("plan due %(date)s") % {"date": when}
+    if name == "review":
+        return _("review due %(date)s") % {"date": when}
+    if name == "actions":
+        return _("actions due %(date)s") % {"date": when}
+    if name == "verify":
+        return _("verification due %(date)s") % {"date": when}
+    return Markup("")
 
 
 def overdue_badge(days: int = 0) -> Markup:
@@ -37,7 +43,7 @@ def step_deadline(step: Step | None) -> Markup:
         name = step.late_step if step.overdue else step.name
         when = fmt_date(step.action_due_on if name == "actions" else step.due_on)
         css = "text-danger fw-semibold" if step.overdue else "text-muted"
-        words = _(STEP_WORDS[name]) % {"date": when} if name in STEP_WORDS else Markup("")
+        words = _step_words(name, when)
         html += Markup('<span class="small step-deadline %s" data-step="%s">%s</span>') % (css, name, words)
     if step.overdue:
         html += Markup(" ") + overdue_badge(step.days_overdue)
