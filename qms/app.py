@@ -121,6 +121,7 @@ def _register_views(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from qms.services import access
     from qms.views.history import history_block
+    from qms.views.navigation import menus
 
     app.jinja_env.filters.update(
         fdate=formatting.fmt_date,
@@ -136,6 +137,7 @@ def _register_template_helpers(app: Flask) -> None:
         labels=labels,
         url_with=_url_with,
         history_block=history_block,
+        navigation_menus=menus,
         pdf_available=pdf.available,
     )
 

@@ -144,3 +144,13 @@ def test_audit_report_reads_its_findings_clauses_at_once(app, two_audits):
     with counting() as statements:
         documents.audit_report(reporting.audit_by_ref(big), "en")
     assert len(statements) <= 22, len(statements)
+
+
+def test_a_findings_row_cuts_its_statement_as_the_template_filter_does() -> None:
+    from jinja2 import Environment
+    from jinja2.filters import do_truncate
+
+    from audits.services.finding_rows import cut
+
+    for text in ("ngắn", "x" * 170, "Hồ sơ " * 40, "một " * 41, "a" * 165, "a" * 166):
+        assert cut(text, 160) == do_truncate(Environment(), text, 160)

@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cache
+from functools import cache, cached_property
+from typing import Protocol
 
 from flask import current_app, has_app_context
 from sqlalchemy import ColumnElement, Connection, Date, Update, bindparam, case, event, func, select, update
@@ -64,30 +65,31 @@ def verify_due(last_done: date) -> date:
 @dataclass(frozen=True)
 class Step:
     """Where a nonconformity stands: which step waits, until when, and whether it is late. A finding is
-    also late when one of its current actions is past its due date, whatever the step."""
+    also late when one of its current actions is past its due date, whatever the step. What it works out
+    is kept: a table asks each row several times."""
 
-    finding: Finding
+    finding: Finding | FindingLike
     name: str
     due_on: date | None
     action_due_on: date | None  # the earliest due date of the current actions not done
     today: date
 
-    @property
+    @cached_property
     def late_since(self) -> date | None:
         return min((d for d in (self.due_on, self.action_due_on) if d is not None), default=None)
 
-    @property
+    @cached_property
     def overdue(self) -> bool:
         return self.late_since is not None and self.today > self.late_since
 
-    @property
+    @cached_property
     def late_step(self) -> str:
         """The step whose date has passed: the step itself, or the actions when an action is late first."""
         if self.action_due_on is not None and (self.due_on is None or self.action_due_on < self.due_on):
             return ACTIONS
         return self.name
 
-    @property
+    @cached_property
     def days_overdue(self) -> int:
         late_since = self.late_since
         return (self.today - late_since).days if late_since is not None and self.overdue else 0
@@ -100,20 +102,36 @@ def _earliest_open_action(finding: Finding) -> date | None:
 
 def current_step(finding: Finding, today: date | None = None) -> Step | None:
     """The step a nonconformity waits at, with its due date; None once closed (or not an NC)."""
+    if finding.status not in STEP_OF_STATUS:
+        return None
+    return step_of(finding, _earliest_open_action(finding), today or date.today())
+
+
+class FindingLike(Protocol):
+    """What the step of a finding is read from: a `Finding`, or a row of a list read as plain columns."""
+
+    id: int
+    status: str
+    plan_due_on: date | None
+    review_due_on: date | None
+    verify_due_on: date | None
+
+
+def step_of(finding: Finding | FindingLike, action_due: date | None, today: date) -> Step | None:
+    """The step `finding` waits at, given the earliest due date of its current actions not done."""
     name = STEP_OF_STATUS.get(finding.status)
     if name is None:
         return None
-    action_due = _earliest_open_action(finding)
     due = {
         PLAN: finding.plan_due_on,
         REVIEW: finding.review_due_on,
         ACTIONS: action_due,
         VERIFY: finding.verify_due_on,
     }[name]
-    return Step(finding, name, due, action_due, today or date.today())
+    return Step(finding, name, due, action_due, today)
 
 
-def _earliest_open_action_sql() -> ColumnElement[date]:
+def earliest_open_action_sql() -> ColumnElement[date]:
     return (
         select(func.min(ActionItem.due_on))
         .where(
@@ -131,7 +149,7 @@ def step_due_on() -> ColumnElement[date]:
     return case(
         (Finding.status.in_(WAITING_PLAN), Finding.plan_due_on),
         (Finding.status == FindingStatus.PLAN_SUBMITTED, Finding.review_due_on),
-        (Finding.status == FindingStatus.PLAN_ACCEPTED, _earliest_open_action_sql()),
+        (Finding.status == FindingStatus.PLAN_ACCEPTED, earliest_open_action_sql()),
         (Finding.status == FindingStatus.ACTIONS_DONE, Finding.verify_due_on),
         else_=None,
     )
@@ -165,7 +183,7 @@ def late_since() -> ColumnElement[date]:
 def late_since_expression() -> ColumnElement[date]:
     """`Step.late_since` in SQL: the earlier of the step's due date and the earliest open action's.
     One branch per step, so a row reads its earliest open action once or twice, not once per comparison."""
-    action = _earliest_open_action_sql()
+    action = earliest_open_action_sql()
     return case(
         (Finding.status.in_(WAITING_PLAN), earlier(Finding.plan_due_on, action)),
         (Finding.status == FindingStatus.PLAN_SUBMITTED, earlier(Finding.review_due_on, action)),

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, and_, case, func, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from audits.models import (
     NC_KINDS,
@@ -27,7 +27,8 @@ from audits.models import (
     ReviewDecision,
     TeamRole,
 )
-from audits.services import deadlines
+from audits.services import deadlines, finding_rows
+from audits.services.finding_rows import FindingRow
 from qms.extensions import db
 from qms.models.clauses import Clause
 from qms.models.history import HistoryEntry
@@ -58,17 +59,13 @@ def readable_findings(stmt: Select, reader: User | None) -> Select:
     return stmt if scope is None else stmt.where(Finding.unit_id.in_(scope))
 
 
-def findings_for_audit(audit: Audit, reader: User | None = None) -> list[Finding]:
-    """The audit's findings `reader` may see, as its page lists them (clause, unit and the actions that
-    date the current step): nonconformities by reference, then observations and opportunities."""
-    stmt = (
-        select(Finding)
-        .where(Finding.audit_id == audit.id)
-        .options(joinedload(Finding.clause), joinedload(Finding.unit), selectinload(Finding.actions))
-    )
-    stmt = readable_findings(stmt, reader)
-    findings = list(db.session.scalars(stmt))
-    return sorted(findings, key=lambda f: (KIND_ORDER.index(f.kind) > 1, f.ref_seq or 0, f.id))
+def findings_for_audit(audit: Audit, reader: User | None = None) -> list[FindingRow]:
+    """The audit's findings `reader` may see, as rows of its page's table: nonconformities by
+    reference, then observations and opportunities."""
+    stmt = finding_rows.select_rows().where(Finding.audit_id == audit.id)
+    not_nc = Finding.kind.in_((FindingKind.OBSERVATION, FindingKind.OFI))
+    stmt = readable_findings(stmt, reader).order_by(not_nc, func.coalesce(Finding.ref_seq, 0), Finding.id)
+    return finding_rows.rows_of(stmt)
 
 
 def audit_history(audit: Audit, reader: User | None) -> list[HistoryEntry]:
@@ -147,18 +144,13 @@ class RegisterPage(Pagination):
     same cost at page 1,000 as at page 1), then only those rows are read with what they show; the
     total comes from `findings_register_counts` (one COUNT)."""
 
-    def _query_items(self) -> list[Finding]:
+    def _query_items(self) -> list[FindingRow]:
         filters = self._query_args["filters"]
         ids_stmt = _register_filtered(
             select(Finding.id).join(Audit, Audit.id == Finding.audit_id), **filters
         ).order_by(*REGISTER_ORDER)
         ids = list(db.session.scalars(ids_stmt.limit(self.per_page).offset(self._query_offset)))
-        if not ids:
-            return []
-        rows = {
-            f.id: f for f in db.session.scalars(_register_row(select(Finding).where(Finding.id.in_(ids))))
-        }
-        return [rows[i] for i in ids]
+        return finding_rows.rows_by_id(ids)
 
     def _query_count(self) -> int:
         return self._query_args["counts"].total

@@ -53,6 +53,7 @@ def register(app: Flask) -> None:
         audits_enabled=True,
         audit_step=deadlines.current_step,
         step_deadline_html=deadline_html.step_deadline,
+        step_deadlines=deadline_html.Deadlines,
         overdue_badge_html=deadline_html.overdue_badge,
     )
     app.jinja_env.filters.update(isodate=_isodate, decimal=_decimal)
