@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, and_, case, func, select
@@ -23,13 +23,16 @@ from audits.models import (
     FindingKind,
     FindingStatus,
     FollowUpProposal,
+    ProgrammeStatus,
     ProposalStatus,
     ReviewDecision,
     TeamRole,
 )
+from audits.models.finding import finding_label
 from audits.services import deadlines, finding_rows
 from audits.services.finding_rows import FindingRow
 from qms.extensions import db
+from qms.formatting import current_lang
 from qms.models.clauses import Clause
 from qms.models.history import HistoryEntry
 from qms.models.org import MemberRole, Membership, Unit, UnitKind, User
@@ -174,19 +177,37 @@ def actions_register_query(
     today: date | None = None,
 ) -> Select:
     """The corrective actions of nonconformities (withdrawn findings left out), by due date, with the
-    finding, its audit and unit each row shows."""
-    today = _today(today)
+    finding, its audit and unit each row shows (the spreadsheet; the page reads `actions_register_page`)."""
     stmt = (
         select(ActionItem)
         .join(Finding, Finding.id == ActionItem.finding_id)
         .join(Audit, Audit.id == Finding.audit_id)
-        .where(Finding.status != FindingStatus.WITHDRAWN)
         .options(
             contains_eager(ActionItem.finding).contains_eager(Finding.audit),
             selectinload(ActionItem.owner),
         )
     )
+    stmt = _actions_filtered(
+        stmt, year=year, unit_id=unit_id, state=state, today=_today(today), audit_joined=True
+    )
+    return stmt.order_by(ActionItem.due_on, ActionItem.id)
+
+
+def _actions_filtered(
+    stmt: Select,
+    *,
+    year: int | None,
+    unit_id: int | None,
+    state: str | None,
+    today: date,
+    audit_joined: bool = False,
+) -> Select:
+    """`stmt` (over actions joined to their finding) narrowed by the register's filters: withdrawn
+    findings' actions left out."""
+    stmt = stmt.where(Finding.status != FindingStatus.WITHDRAWN)
     if year:
+        if not audit_joined:
+            stmt = stmt.join(Audit, Audit.id == Finding.audit_id)
         stmt = stmt.where(Audit.year == year)
     if unit_id:
         stmt = stmt.where(Finding.unit_id == unit_id)
@@ -198,7 +219,90 @@ def actions_register_query(
         )
     elif state == "done":
         stmt = stmt.where(ActionItem.done_on.is_not(None))
-    return stmt.order_by(ActionItem.due_on, ActionItem.id)
+    return stmt
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRow:
+    """A line of the corrective actions register."""
+
+    id: int
+    what: str
+    owner: str  # the owner's name, a user's or as typed
+    due_on: date
+    done_on: date | None
+    finding_id: int
+    finding_label: str
+    unit_code: str
+
+    def is_overdue(self, today: date) -> bool:
+        return self.done_on is None and self.due_on < today
+
+
+class ActionsPage(Pagination):
+    """A page of the corrective actions register: the page's ids are sorted and cut alone, then only
+    those rows are read with what they show; the total is one COUNT over actions and findings."""
+
+    def _filtered(self, stmt: Select) -> Select:
+        return _actions_filtered(
+            stmt.join(Finding, Finding.id == ActionItem.finding_id), **self._query_args["filters"]
+        )
+
+    def _query_items(self) -> list[ActionRow]:
+        ids_stmt = self._filtered(select(ActionItem.id)).order_by(ActionItem.due_on, ActionItem.id)
+        ids = list(db.session.scalars(ids_stmt.limit(self.per_page).offset(self._query_offset)))
+        if not ids:
+            return []
+        lang = current_lang()
+        stmt = (
+            select(
+                ActionItem.id,
+                ActionItem.what,
+                func.coalesce(User.full_name, ActionItem.owner_name),
+                ActionItem.due_on,
+                ActionItem.done_on,
+                Finding.id,
+                Finding.ref,
+                Finding.ref_series,
+                Finding.ref_year,
+                Finding.ref_seq,
+                Unit.code,
+            )
+            .join(Finding, Finding.id == ActionItem.finding_id)
+            .join(Unit, Unit.id == Finding.unit_id)
+            .outerjoin(User, User.id == ActionItem.owner_id)
+            .where(ActionItem.id.in_(ids))
+        )
+        rows = {
+            aid: ActionRow(
+                aid,
+                what,
+                owner or "",
+                due,
+                done,
+                fid,
+                finding_label(series, year, seq, lang) if series and year and seq else (ref or ""),
+                code,
+            )
+            for aid, what, owner, due, done, fid, ref, series, year, seq, code in db.session.execute(stmt)
+        }
+        return [rows[i] for i in ids]
+
+    def _query_count(self) -> int:
+        return db.session.scalar(self._filtered(select(func.count(ActionItem.id)))) or 0
+
+
+def actions_register_page(
+    page: int,
+    per_page: int,
+    *,
+    year: int | None = None,
+    unit_id: int | None = None,
+    state: str | None = None,
+    today: date | None = None,
+) -> ActionsPage:
+    filters = {"year": year, "unit_id": unit_id, "state": state, "today": _today(today)}
+    return ActionsPage(page=page, per_page=per_page, error_out=False, filters=filters)
 
 
 def findings_register(year: int | None = None, **filters: object) -> list[Finding]:
@@ -374,23 +478,50 @@ def visible_audits(programme: AuditProgramme, user: User) -> list[Audit]:
     return [a for a in programme.audits if a.unit_ids & own]
 
 
-def programmes_with_counts(user: User) -> tuple[list[AuditProgramme], dict[int, int]]:
-    """Every programme, latest year first, with the number of its audits the person may see (all for
-    org-wide readers, else those of their units), counted in SQL."""
-    programmes = list(
-        db.session.scalars(
-            select(AuditProgramme)
-            .options(selectinload(AuditProgramme.approved_by))
-            .order_by(AuditProgramme.year.desc())
-        )
-    )
-    stmt = select(Audit.programme_id, func.count(func.distinct(Audit.id))).group_by(Audit.programme_id)
+@dataclass(frozen=True, slots=True)
+class ProgrammeRow:
+    """A line of the programmes list."""
+
+    id: int
+    year: int
+    edition: str
+    status: str
+    approved_by: str  # the approver's name
+    approved_at: datetime | None
+    decision_number: str
+    audits: int  # the audits the person may see
+
+    @property
+    def criteria(self) -> str:
+        return f"TCVN ISO 9001:{self.edition}"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == ProgrammeStatus.APPROVED
+
+
+def programme_rows(user: User) -> list[ProgrammeRow]:
+    """Every programme, latest year first, with its approver and the number of its audits the person
+    may see (all for org-wide readers, else those of their units), in one statement."""
+    audits = select(func.count(func.distinct(Audit.id))).where(Audit.programme_id == AuditProgramme.id)
     if not access.reads_everything(user):
         own = select(Membership.unit_id).where(Membership.user_id == user.id)
-        stmt = stmt.join(AuditUnit, AuditUnit.audit_id == Audit.id).where(AuditUnit.unit_id.in_(own))
-    counts: dict[int, int] = {p.id: 0 for p in programmes}
-    counts.update({pid: int(n) for pid, n in db.session.execute(stmt)})
-    return programmes, counts
+        audits = audits.join(AuditUnit, AuditUnit.audit_id == Audit.id).where(AuditUnit.unit_id.in_(own))
+    stmt = (
+        select(
+            AuditProgramme.id,
+            AuditProgramme.year,
+            AuditProgramme.edition,
+            AuditProgramme.status,
+            func.coalesce(User.full_name, ""),
+            AuditProgramme.approved_at,
+            AuditProgramme.decision_number,
+            audits.correlate(AuditProgramme).scalar_subquery(),
+        )
+        .outerjoin(User, User.id == AuditProgramme.approved_by_id)
+        .order_by(AuditProgramme.year.desc())
+    )
+    return [ProgrammeRow(*row) for row in db.session.execute(stmt)]
 
 
 def calendar(programme: AuditProgramme, user: User | None = None) -> list[tuple[Audit, set[int]]]:

@@ -31,10 +31,11 @@ def actions() -> str | Response:
         "unit_id": int_arg("unit_id"),
         "state": args.get("state") if args.get("state") in queries.ACTION_STATES else None,
     }
-    stmt = queries.actions_register_query(**filters, today=today)
     if wants_xlsx():
-        return xlsx_download(_sheet(db.session.scalars(stmt), today))
-    page = db.paginate(stmt, page=int_arg("page", 1, **PAGE_RANGE), per_page=PAGE_SIZE, error_out=False)
+        return xlsx_download(
+            _sheet(db.session.scalars(queries.actions_register_query(**filters, today=today)), today)
+        )
+    page = queries.actions_register_page(int_arg("page", 1, **PAGE_RANGE), PAGE_SIZE, **filters, today=today)
     return render_template(
         "audits/actions.html",
         page=page,

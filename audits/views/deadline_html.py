@@ -35,6 +35,9 @@ class Deadlines:
         words = self.days_overdue % {"n": days} if days else self.overdue
         return f'<span class="badge text-bg-danger overdue">{words}</span>'
 
+    def badge_html(self, days: int = 0) -> Markup:
+        return Markup(self.badge(days))  # translated words and a number
+
     def __call__(self, step: Step | None) -> Markup:
         """The step's own deadline; when an action is late first, that date is the one shown."""
         if step is None:
@@ -55,7 +58,7 @@ class Deadlines:
 
 
 def overdue_badge(days: int = 0) -> Markup:
-    return Markup(Deadlines().badge(days))  # translated words and a number
+    return Deadlines().badge_html(days)
 
 
 def step_deadline(step: Step | None) -> Markup:

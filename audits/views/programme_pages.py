@@ -55,8 +55,7 @@ def require_programme_reader() -> None:
 @login_required
 def programmes() -> str:
     require_programme_reader()
-    found, counts = queries.programmes_with_counts(current_user)
-    return render_template("audits/programmes.html", programmes=found, counts=counts)
+    return render_template("audits/programmes.html", programmes=queries.programme_rows(current_user))
 
 
 @bp.route("/programmes/new", methods=["GET", "POST"])
