@@ -75,7 +75,22 @@ class ChecklistResult(StrEnum):
     NOT_APPLICABLE = "not_applicable"
 
 
-class AuditProgramme(Tracked, Timestamped, Base):
+class ProgrammeTerms:
+    """What a programme's edition and status say, for the programme and for a row of the list."""
+
+    edition: str
+    status: str
+
+    @property
+    def criteria(self) -> str:
+        return f"TCVN ISO 9001:{self.edition}"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == ProgrammeStatus.APPROVED
+
+
+class AuditProgramme(ProgrammeTerms, Tracked, Timestamped, Base):
     __tablename__ = "audit_programme"
     __table_args__ = (
         CheckConstraint(_in("edition", Edition), name="edition"),
@@ -108,14 +123,6 @@ class AuditProgramme(Tracked, Timestamped, Base):
 
     def history_label(self) -> str:
         return str(self.year)
-
-    @property
-    def criteria(self) -> str:
-        return f"TCVN ISO 9001:{self.edition}"
-
-    @property
-    def is_approved(self) -> bool:
-        return self.status == ProgrammeStatus.APPROVED
 
     @property
     def is_editable(self) -> bool:

@@ -23,11 +23,11 @@ from audits.models import (
     FindingKind,
     FindingStatus,
     FollowUpProposal,
-    ProgrammeStatus,
     ProposalStatus,
     ReviewDecision,
     TeamRole,
 )
+from audits.models.audit import ProgrammeTerms
 from audits.models.finding import finding_label
 from audits.services import deadlines, finding_rows
 from audits.services.finding_rows import FindingRow
@@ -479,7 +479,7 @@ def visible_audits(programme: AuditProgramme, user: User) -> list[Audit]:
 
 
 @dataclass(frozen=True, slots=True)
-class ProgrammeRow:
+class ProgrammeRow(ProgrammeTerms):
     """A line of the programmes list."""
 
     id: int
@@ -490,14 +490,6 @@ class ProgrammeRow:
     approved_at: datetime | None
     decision_number: str
     audits: int  # the audits the person may see
-
-    @property
-    def criteria(self) -> str:
-        return f"TCVN ISO 9001:{self.edition}"
-
-    @property
-    def is_approved(self) -> bool:
-        return self.status == ProgrammeStatus.APPROVED
 
 
 def programme_rows(user: User) -> list[ProgrammeRow]:
