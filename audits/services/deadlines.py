@@ -13,9 +13,9 @@ lists and counts.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cache, cached_property
+from functools import cache
 from typing import Protocol
 
 from flask import current_app, has_app_context
@@ -65,34 +65,30 @@ def verify_due(last_done: date) -> date:
 @dataclass(frozen=True)
 class Step:
     """Where a nonconformity stands: which step waits, until when, and whether it is late. A finding is
-    also late when one of its current actions is past its due date, whatever the step. What it works out
-    is kept: a table asks each row several times."""
+    also late when one of its current actions is past its due date, whatever the step. What follows
+    from the dates is worked out once, when the step is made: a table asks each row several times."""
 
     finding: Finding | FindingLike
     name: str
     due_on: date | None
     action_due_on: date | None  # the earliest due date of the current actions not done
     today: date
+    late_since: date | None = field(init=False)
+    overdue: bool = field(init=False)
+    late_step: str = field(init=False)  # the step whose date has passed: itself, or the actions first
+    days_overdue: int = field(init=False)
 
-    @cached_property
-    def late_since(self) -> date | None:
-        return min((d for d in (self.due_on, self.action_due_on) if d is not None), default=None)
-
-    @cached_property
-    def overdue(self) -> bool:
-        return self.late_since is not None and self.today > self.late_since
-
-    @cached_property
-    def late_step(self) -> str:
-        """The step whose date has passed: the step itself, or the actions when an action is late first."""
-        if self.action_due_on is not None and (self.due_on is None or self.action_due_on < self.due_on):
-            return ACTIONS
-        return self.name
-
-    @cached_property
-    def days_overdue(self) -> int:
-        late_since = self.late_since
-        return (self.today - late_since).days if late_since is not None and self.overdue else 0
+    def __post_init__(self) -> None:
+        due, action_due = self.due_on, self.action_due_on
+        late_since = min((d for d in (due, action_due) if d is not None), default=None)
+        overdue = late_since is not None and self.today > late_since
+        late_step = ACTIONS if action_due is not None and (due is None or action_due < due) else self.name
+        object.__setattr__(self, "late_since", late_since)  # frozen: set through object.__setattr__
+        object.__setattr__(self, "overdue", overdue)
+        object.__setattr__(self, "late_step", late_step)
+        object.__setattr__(
+            self, "days_overdue", (self.today - late_since).days if overdue and late_since else 0
+        )
 
 
 def _earliest_open_action(finding: Finding) -> date | None:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 
 from audits.models import Audit, Finding
 from audits.models.finding import finding_label
@@ -79,33 +79,42 @@ class FindingRow:
         return self.status == "withdrawn"
 
 
+def _row(values: Sequence, lang: str, today: date) -> FindingRow:
+    (fid, ref, series, year, seq, kind, status, statement, reason, plan_due, review_due, verify_due,
+     edition, number, unit_code, audit_ref, action_due) = values[: len(COLUMNS)]  # fmt: skip
+    statement = statement or ""
+    row = FindingRow(
+        id=fid,
+        label=finding_label(series, year, seq, lang) if series and year and seq else (ref or ""),
+        kind=kind,
+        status=status,
+        statement=statement,
+        short_statement=cut(statement, SHORT),
+        tooltip=cut(statement, TOOLTIP) if len(statement) > SHORT else "",
+        withdrawn_reason=reason or "",
+        plan_due_on=plan_due,
+        review_due_on=review_due,
+        verify_due_on=verify_due,
+        clause=f"{edition} · {number}",
+        unit_code=unit_code,
+        audit_ref=audit_ref,
+    )
+    row.step = deadlines.step_of(row, action_due, today)
+    return row
+
+
 def rows_of(stmt: Select, today: date | None = None) -> list[FindingRow]:
     """The rows of `stmt`, a select of `COLUMNS` (see `select_rows`)."""
-    today = today or date.today()
-    lang = current_lang()
-    found = []
-    for (fid, ref, series, year, seq, kind, status, statement, reason, plan_due, review_due, verify_due,
-         edition, number, unit_code, audit_ref, action_due) in db.session.execute(stmt):  # fmt: skip
-        statement = statement or ""
-        row = FindingRow(
-            id=fid,
-            label=finding_label(series, year, seq, lang) if series and year and seq else (ref or ""),
-            kind=kind,
-            status=status,
-            statement=statement,
-            short_statement=cut(statement, SHORT),
-            tooltip=cut(statement, TOOLTIP) if len(statement) > SHORT else "",
-            withdrawn_reason=reason or "",
-            plan_due_on=plan_due,
-            review_due_on=review_due,
-            verify_due_on=verify_due,
-            clause=f"{edition} · {number}",
-            unit_code=unit_code,
-            audit_ref=audit_ref,
-        )
-        row.step = deadlines.step_of(row, action_due, today)
-        found.append(row)
-    return found
+    today, lang = today or date.today(), current_lang()
+    return [_row(values, lang, today) for values in db.session.execute(stmt)]
+
+
+def first_rows(stmt: Select, limit: int, today: date | None = None) -> tuple[list[FindingRow], int]:
+    """The first `limit` rows of `stmt` (a select of `COLUMNS`) and how many there are in all, read in
+    the same statement (a window COUNT)."""
+    today, lang = today or date.today(), current_lang()
+    found = db.session.execute(stmt.add_columns(func.count().over()).limit(limit)).all()
+    return [_row(values, lang, today) for values in found], (found[0][-1] if found else 0)
 
 
 def select_rows() -> Select:

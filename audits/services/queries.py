@@ -591,10 +591,10 @@ MY_WORK_LIMIT = 20  # rows of a list on "My work"; the rest through the total an
 
 @dataclass
 class MyWork:
-    answers_due: list[Finding] = field(default_factory=list)  # plans to write (unit manager)
+    answers_due: list[FindingRow] = field(default_factory=list)  # plans to write (unit manager)
     actions_to_do: list[ActionItem] = field(default_factory=list)
-    plans_to_review: list[Finding] = field(default_factory=list)
-    verifications_due: list[Finding] = field(default_factory=list)  # the first MY_WORK_LIMIT
+    plans_to_review: list[FindingRow] = field(default_factory=list)
+    verifications_due: list[FindingRow] = field(default_factory=list)  # the first MY_WORK_LIMIT
     acknowledgements: list[AuditTeamMember] = field(default_factory=list)
     proposals: list[FollowUpProposal] = field(default_factory=list)
     plans_to_acknowledge: list[AuditUnit] = field(default_factory=list)  # audit plans sent to my units
@@ -632,18 +632,23 @@ def _rows(stmt: Select, limit: int | None) -> tuple[list, int | None]:
     return [row[0] for row in result], (result[0][1] if result else 0)
 
 
-def _with_step(stmt: Select) -> Select:
-    """A finding line of "My work": its unit's code and the actions its current step reads."""
-    return _with_actions(stmt).options(selectinload(Finding.unit))
+def _finding_lines(stmt: Select, limit: int | None, today: date) -> tuple[list[FindingRow], int | None]:
+    """Finding lines of "My work" (`stmt` selects `finding_rows.COLUMNS`), like `_rows`."""
+    if limit == 0:
+        return [], db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    if limit is None:
+        return finding_rows.rows_of(stmt, today), None
+    return finding_rows.first_rows(stmt, limit, today)
 
 
-def verifications_query(user: User) -> Select:
+def verifications_query(user: User, stmt: Select | None = None) -> Select:
     """Findings whose actions are done, of the audits whose team the auditor is on, that they may
-    verify (never of a unit they belong to; see access.can_verify_finding)."""
+    verify (never of a unit they belong to; see access.can_verify_finding); `stmt` selects what is
+    read of them (the findings' rows by default)."""
     team_audits = select(AuditTeamMember.audit_id).where(AuditTeamMember.user_id == user.id)
     own_units = select(Membership.unit_id).where(Membership.user_id == user.id)
     return (
-        select(Finding)
+        (finding_rows.select_rows() if stmt is None else stmt)
         .where(
             Finding.status == FindingStatus.ACTIONS_DONE,
             Finding.audit_id.in_(team_audits),
@@ -659,9 +664,10 @@ def my_work(user: User, today: date | None = None, *, limit: int | None = MY_WOR
     today = _today(today)
     work = MyWork()
 
-    def fill(name: str, stmt: Select, *, bounded: bool = True) -> None:
+    def fill(name: str, stmt: Select, *, bounded: bool = True, findings: bool = False) -> None:
         # A unit's own lists stay whole (its people may not open the registers); an auditor's are cut.
-        rows, total = _rows(stmt, limit if bounded or limit == 0 else None)
+        cut = limit if bounded or limit == 0 else None
+        rows, total = _finding_lines(stmt, cut, today) if findings else _rows(stmt, cut)
         setattr(work, name, rows)
         if total is not None:
             work.totals[name] = total
@@ -670,12 +676,11 @@ def my_work(user: User, today: date | None = None, *, limit: int | None = MY_WOR
     if managed:
         fill(
             "answers_due",
-            _with_step(
-                select(Finding)
-                .where(Finding.unit_id.in_(managed), Finding.status.in_(deadlines.WAITING_PLAN))
-                .order_by(Finding.plan_due_on, Finding.raised_on, Finding.id)
-            ),
+            finding_rows.select_rows()
+            .where(Finding.unit_id.in_(managed), Finding.status.in_(deadlines.WAITING_PLAN))
+            .order_by(Finding.plan_due_on, Finding.raised_on, Finding.id),
             bounded=False,
+            findings=True,
         )
     mine = ActionItem.owner_id == user.id
     if managed:
@@ -685,13 +690,12 @@ def my_work(user: User, today: date | None = None, *, limit: int | None = MY_WOR
         team_audits = select(AuditTeamMember.audit_id).where(AuditTeamMember.user_id == user.id)
         fill(
             "plans_to_review",
-            _with_step(
-                select(Finding)
-                .where(Finding.audit_id.in_(team_audits), Finding.status == FindingStatus.PLAN_SUBMITTED)
-                .order_by(Finding.review_due_on, Finding.id)
-            ),
+            finding_rows.select_rows()
+            .where(Finding.audit_id.in_(team_audits), Finding.status == FindingStatus.PLAN_SUBMITTED)
+            .order_by(Finding.review_due_on, Finding.id),
+            findings=True,
         )
-        fill("verifications_due", _with_step(verifications_query(user)))
+        fill("verifications_due", verifications_query(user), findings=True)
     # The lead acknowledges the others' warnings; steering acknowledges the lead's own (never oneself).
     plans_audits = access.can_plan_audits(user)
     work.acknowledgements = [
