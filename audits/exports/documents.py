@@ -32,6 +32,10 @@ def _label(labels: dict, value: str) -> str:
     return str(labels.get(value, value))
 
 
+def _words(labels: dict) -> dict[str, str]:
+    return {value: str(word) for value, word in labels.items()}
+
+
 def _dates(audit: Audit, lang: str) -> str:
     if audit.planned_start == audit.planned_end:
         return fmt_date(audit.planned_start, lang)
@@ -271,17 +275,18 @@ def audit_report(
     heading(doc, _("5. Findings"), 1)
     if findings:
         known = remapping.equivalents_of("finding", ((f.id, f.clause) for f in findings))
+        kinds, statuses = _words(FINDING_KIND), _words(FINDING_STATUS)  # translated once, not per row
         table(
             doc,
             [_("Ref."), _("Kind"), _("Clause"), _("Unit"), _("Statement"), _("Status")],
             [
                 (
-                    f.label,
-                    _label(FINDING_KIND, f.kind),
+                    f.label_in(lang),
+                    kinds.get(f.kind, f.kind),
                     _finding_clause(f, known),
                     f.unit.code,
                     f.statement,
-                    _label(FINDING_STATUS, f.status),
+                    statuses.get(f.status, f.status),
                 )
                 for f in findings
             ],

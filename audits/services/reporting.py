@@ -62,8 +62,13 @@ def sorted_findings(findings: list[Finding]) -> list[Finding]:
 
 
 def findings_of(audit: Audit, reader: User | None = None) -> list[Finding]:
-    """The audit's findings `reader` may see (all of them without a reader)."""
-    stmt = select(Finding).where(Finding.audit_id == audit.id).options(*_finding_details())
+    """The audit's findings `reader` may see (all of them without a reader), with what its report shows
+    of them: clause, unit and the actions its corrective-action figures count."""
+    stmt = (
+        select(Finding)
+        .where(Finding.audit_id == audit.id)
+        .options(joinedload(Finding.clause), joinedload(Finding.unit), selectinload(Finding.actions))
+    )
     stmt = queries.readable_findings(stmt, reader)
     return sorted_findings(list(db.session.scalars(stmt).unique()))
 

@@ -41,7 +41,7 @@ def actions() -> str | Response:
         page=page,
         filters=filters,
         query_args={k: v for k, v in filters.items() if v},
-        units=[u for u, _depth in org.units_tree()],
+        units=org.unit_options(),
         states=queries.ACTION_STATES,
         today=today,
     )

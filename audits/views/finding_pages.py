@@ -530,7 +530,7 @@ def findings() -> str | Response:
         )
         return xlsx_download(findings_sheet(rows, "findings"))
     page, counts = queries.findings_register_page(int_arg("page", 1, **PAGE_RANGE), PAGE_SIZE, **filters)
-    units = [u for u, _depth in org.units_tree()]
+    units = org.unit_options()
     withdrawn = counts.withdrawn
     return render_template(
         "audits/findings.html",
