@@ -618,3 +618,23 @@ def test_codes_are_reused_over_time(app, orgdata):
     phuoc_tien = db.session.get(Unit, wards["22366"].id)
     assert [u.name for u in reorg_service.successors(phuoc_tien, date(2025, 1, 1))] == ["Phường Tân Tiến"]
     assert [u.name for u in reorg_service.successors(phuoc_tien)] == ["Phường Nha Trang"]
+
+
+def test_a_historical_unit_stays_inactive_and_its_code_is_not_imported_again(tree, tmp_path):
+    admin = tree.user("admin")
+    reorg = draft(tree)
+    reorg_service.add_move(reorg, actor=admin, kind="merge", source=tree.unit_a, target=tree.unit_b)
+    reorg_service.apply(reorg, actor=admin)
+    db.session.commit()
+    old = db.session.get(Unit, tree.unit_a.id)
+    with pytest.raises(DomainError) as exc:
+        org.update_unit(
+            old, actor=admin, code="P-A", name="Phòng A", kind="department", parent=tree.city, active=True
+        )
+    assert exc.value.field == "active"
+    db.session.rollback()
+    path = tmp_path / "units.csv"
+    path.write_text("code,name,kind,parent_code\nP-A,Phòng A,department,CITY\n", encoding="utf-8")
+    with pytest.raises(DomainError) as exc:
+        org.import_units(path, actor=admin)
+    assert "P-A is the code of a unit that has ended" in exc.value.message
