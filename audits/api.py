@@ -20,7 +20,6 @@ from qms.api import register_blueprint
 from qms.api.core import PageArgs, api_blueprint, current_actor, page_schema, paginate
 from qms.extensions import db
 from qms.models.clauses import Edition
-from qms.models.org import Unit
 from qms.services import access, org
 from qms.services.errors import NotAllowed, NotFound
 from qms.services.periods import MAX_YEAR, MIN_YEAR
@@ -156,7 +155,7 @@ def create_finding(data: dict[str, Any], ref: str) -> dict[str, Any]:
     audit = db.session.scalar(select(Audit).where(Audit.ref == ref.strip().upper()))
     if audit is None or not access.can_read_audit(current_actor(), audit.unit_ids):
         raise NotFound(_("No audit %(ref)s.", ref=ref))
-    unit = db.session.scalar(select(Unit).where(Unit.code == data["unit_code"].strip().upper()))
+    unit = org.find_unit(data["unit_code"])
     finding = finding_service.create_finding(
         audit, actor=current_actor(), kind=data["kind"], edition=data["edition"], clause=data["clause"],
         unit=unit, statement=data["statement"], evidence=data["evidence"],

@@ -283,13 +283,61 @@ register(
 register(
     "unit",
     label=_l("Unit"),
-    fields={"kind": _l("Kind"), "parent_id": _l("Parent unit")},
+    fields={
+        "kind": _l("Kind"),
+        "parent_id": _l("Parent unit"),
+        "valid_from": _l("Valid from"),
+        "valid_until": _l("Valid until"),
+    },
     values={
         "kind": {
             "city": _l("City People's Committee"),
             "department": _l("Specialised department"),
             "commune": _l("Ward/commune People's Committee"),
             "service_unit": _l("Public service unit"),
+        }
+    },
+)
+register(
+    "reorganisation",
+    label=_l("Reorganisation"),
+    fields={
+        "legal_basis": _l("Legal basis"),
+        "legal_act_date": _l("Date of the legal act"),
+        "effective_on": _l("Effective date"),
+        "note": _l("Note"),
+        "status": _l("Status"),
+        "created_by_id": _l("Created by"),
+        "applied_by_id": _l("Applied by"),
+        "applied_at": _l("Applied at"),
+        "undone_by_id": _l("Undone by"),
+        "undone_at": _l("Undone at"),
+    },
+    values={"status": {"draft": _l("Draft"), "applied": _l("Applied"), "undone": _l("Undone")}},
+)
+register(
+    "reorganisation_move",
+    label=_l("Reorganisation move"),
+    fields={
+        "reorganisation_id": _l("Reorganisation"),
+        "kind": _l("Kind of move"),
+        "source_unit_id": _l("Unit"),
+        "target_unit_id": _l("Successor"),
+        "new_code": _l("New code"),
+        "new_name": _l("New name"),
+        "new_kind": _l("New kind"),
+        "new_parent_id": _l("New parent unit"),
+        "record_kinds": _l("Records received"),
+        "result_unit_id": _l("Continued by"),
+    },
+    values={
+        "kind": {
+            "merge": _l("Merge"),
+            "split": _l("Split"),
+            "rename": _l("Rename or new code"),
+            "move": _l("Move under another unit"),
+            "end": _l("End"),
+            "create": _l("New unit"),
         }
     },
 )

@@ -339,7 +339,7 @@ def _user(spec: DemoAuditor) -> User:
             password_policy=False,  # the demo's one shared password, weak on purpose
             roles=[OrgRole.AUDITOR],
         )
-    unit = db.session.scalar(select(Unit).where(Unit.code == spec.unit))
+    unit = org.find_unit(spec.unit)
     if unit is not None and user.membership_in(unit.id) is None:
         org.add_membership(user, unit, "member", actor=None)
     if not planning.competence_records(user):
@@ -416,7 +416,7 @@ def load_audit_demo() -> AuditProgramme:
         scope="10 cơ quan chuyên môn thuộc UBND thành phố Nha Trang; từ 17/07/2018 đến 10/08/2018.",
         notes="Họp xem xét của lãnh đạo sau đánh giá nội bộ: tháng 8/2018.",
     )
-    units = {u.code: u for u in db.session.scalars(select(Unit))}
+    units = org.units_by_code()
     audits = {}
     for code, start, end, lead, member, clause_numbers in AUDITS:
         clause_ids = [findings._clause("2008", n).id for n in clause_numbers]

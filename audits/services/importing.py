@@ -44,6 +44,7 @@ from audits.services.numbering import increment_and_get
 from qms.extensions import db
 from qms.models.clauses import Clause, Edition
 from qms.models.org import Unit, User
+from qms.services import org
 from qms.services.history import act_as
 from qms.services.tabular import Row, read_table
 from qms.text import limit_of
@@ -269,7 +270,7 @@ def import_findings(path: str | Path, *, actor: User | None) -> ImportResult:
     }
     rows = read_table(path, COLUMNS, limits=limits)
     act_as(actor)
-    units = {u.code: u for u in db.session.scalars(select(Unit))}
+    units = org.units_by_code()
     clauses = {(c.edition, c.number): c for c in db.session.scalars(select(Clause))}
     lines = [_parse(row, units, clauses) for row in rows]
     grouped: dict[str, list[_Line]] = {}

@@ -28,7 +28,7 @@ from audits.views.blueprint import bp
 from qms.exports.document import to_bytes
 from qms.extensions import db
 from qms.formatting import current_lang
-from qms.models.org import Membership, Unit, User
+from qms.models.org import Membership, User
 from qms.services import access, org
 from qms.services.errors import DomainError, NotAllowed
 from qms.services.history import history_of
@@ -81,7 +81,7 @@ def open_decisions() -> str:
     if not (access.reads_everything(current_user) or current_user.memberships):
         abort(403)
     code = request.args.get("unit", "").strip()
-    unit = db.session.scalar(select(Unit).where(Unit.code == code)) if code else None
+    unit = org.find_unit(code) if code else None
     if code and unit is None:
         abort(404)
     if unit is not None and not access.can_read_unit(current_user, unit):

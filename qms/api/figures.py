@@ -21,7 +21,7 @@ from qms.api.registers import CODE, YEAR, unit_ids_for
 from qms.extensions import db
 from qms.models.objectives import CaseStatistics, SatisfactionIndex
 from qms.models.org import Unit
-from qms.services import access
+from qms.services import access, org
 from qms.services.case_stats import (
     COUNT_FIELDS,
     CaseFigures,
@@ -130,7 +130,7 @@ class _Batch:
 
     def __init__(self) -> None:
         self.errors: list[dict[str, str]] = []
-        self.units = {u.code: u for u in db.session.scalars(select(Unit))}
+        self.units = org.units_by_code()
         self.seen: dict[tuple[int, str], int] = {}
 
     def fail(self, index: int, field: str, detail: str) -> None:

@@ -20,6 +20,14 @@ from qms.models.processes import (
     StepKind,
 )
 from qms.models.remapping import ClauseRemap, ClauseRemapTarget, RemapKind, RemapMode
+from qms.models.reorganisation import (
+    ChangeAction,
+    MoveKind,
+    Reorganisation,
+    ReorganisationChange,
+    ReorganisationMove,
+    ReorganisationStatus,
+)
 from qms.models.risks import ContextIssue, InterestedParty, Risk, RiskAction
 from qms.models.sessions import UserSession
 from qms.models.tokens import ApiToken
@@ -38,6 +46,7 @@ __all__ = [
     "BackgroundJob",
     "Base",
     "CaseStatistics",
+    "ChangeAction",
     "Clause",
     "ClauseMapping",
     "ClauseRemap",
@@ -61,6 +70,7 @@ __all__ = [
     "Measurement",
     "MemberRole",
     "Membership",
+    "MoveKind",
     "Objective",
     "OrgRole",
     "OrgSetting",
@@ -74,6 +84,10 @@ __all__ = [
     "Relation",
     "RemapKind",
     "RemapMode",
+    "Reorganisation",
+    "ReorganisationChange",
+    "ReorganisationMove",
+    "ReorganisationStatus",
     "Risk",
     "RiskAction",
     "SatisfactionIndex",

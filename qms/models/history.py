@@ -24,6 +24,9 @@ class HistoryEntry(Base):
     action: Mapped[str] = mapped_column(String(10))
     record_label: Mapped[str] = mapped_column(String(255), default="")
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # What the change was part of, when more than one person's edit: `reorganisation:<id>` for the records
+    # a reorganisation moved (qms/services/history.py `recorded_as`).
+    context: Mapped[str | None] = mapped_column(String(60), index=True)
 
     # one row: every history line names who made the change
     actor: Mapped[User | None] = relationship(lazy="joined")

@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import secrets
+from datetime import date
 from enum import StrEnum
 from functools import cache
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ColumnElement,
+    Date,
+    ForeignKey,
+    String,
+    UniqueConstraint,
+    and_,
+    or_,
+)
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -39,22 +51,55 @@ def _in(column: str, enum: type[StrEnum]) -> str:
 
 
 class Unit(Tracked, Timestamped, Base):
+    """A unit over time: it exists from `valid_from` to `valid_until` (inclusive; empty = open-ended).
+
+    Official codes are reused (22366 was Phước Tiến in 2018, Tân Tiến from 11/2024, Phường Nha Trang from
+    7/2025), so a code names a unit only together with a date: (code, valid_from) is unique, and the
+    services refuse two units of the same code whose validity overlaps (qms/services/org.py).
+    """
+
     __tablename__ = "unit"
     __table_args__ = (
         CheckConstraint(_in("kind", UnitKind), name="kind"),
         CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
+        CheckConstraint(
+            "valid_from IS NULL OR valid_until IS NULL OR valid_until >= valid_from", name="validity_in_order"
+        ),
+        UniqueConstraint("code", "valid_from", name="uq_unit_code_valid_from"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(40), unique=True)
+    code: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_until: Mapped[date | None] = mapped_column(Date)
 
     parent: Mapped[Unit | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Unit]] = relationship(back_populates="parent", order_by="Unit.code")
     memberships: Mapped[list[Membership]] = relationship(back_populates="unit", cascade="all, delete-orphan")
+
+    @hybrid_method
+    def valid_on(self, on: date) -> bool:
+        """The unit exists on that day."""
+        return (self.valid_from is None or self.valid_from <= on) and (
+            self.valid_until is None or on <= self.valid_until
+        )
+
+    @valid_on.inplace.expression
+    @classmethod
+    def _valid_on_expression(cls, on: date) -> ColumnElement[bool]:
+        return and_(
+            or_(cls.valid_from.is_(None), cls.valid_from <= on),
+            or_(cls.valid_until.is_(None), cls.valid_until >= on),
+        )
+
+    def is_historical(self, on: date | None = None) -> bool:
+        """The unit had ended before that day (default today): its records stay readable, nothing new
+        is added to it."""
+        return self.valid_until is not None and self.valid_until < (on or date.today())
 
     def ancestors(self) -> list[Unit]:
         chain: list[Unit] = []

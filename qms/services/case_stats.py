@@ -20,7 +20,7 @@ from sqlalchemy import select
 from qms.extensions import db
 from qms.models.objectives import CaseStatistics, SatisfactionIndex, Source
 from qms.models.org import Unit, User
-from qms.services import access
+from qms.services import access, org
 from qms.services.errors import DomainError
 from qms.services.history import act_as
 from qms.services.periods import parse_period, sort_periods
@@ -249,7 +249,7 @@ def parse_decimal(row: Row, column: str) -> Decimal:
 
 
 def _units_by_code() -> dict[str, Unit]:
-    return {u.code: u for u in db.session.scalars(select(Unit))}
+    return org.units_by_code()
 
 
 def _row_unit(row: Row, units: dict[str, Unit]) -> Unit:

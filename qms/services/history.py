@@ -8,7 +8,8 @@ records through the ORM only.
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -26,11 +27,24 @@ from qms.models.history import HistoryEntry, HistoryLink
 from qms.models.org import User
 
 MASK = "***"
+CONTEXT_KEY = "history_context"
 
 
 def act_as(actor: User | None) -> None:
     """Name the user whose changes the session will record from now on."""
     db.session.info["actor_id"] = actor.id if actor is not None else None
+
+
+@contextmanager
+def recorded_as(context: str) -> Iterator[None]:
+    """Every history entry written inside the block names what the change was part of (e.g.
+    `reorganisation:12`), so a record's history says why it moved."""
+    previous = db.session.info.get(CONTEXT_KEY)
+    db.session.info[CONTEXT_KEY] = context
+    try:
+        yield
+    finally:
+        db.session.info[CONTEXT_KEY] = previous
 
 
 def _plain(value: Any) -> Any:
@@ -133,6 +147,7 @@ def _after_flush(session: Session, _flush_context: Any) -> None:
                 action=action,
                 record_label=obj.history_label()[:255],
                 changes=changes,
+                context=session.info.get(CONTEXT_KEY),
             )
             .returning(HistoryEntry.__table__.c.id)
         ).scalar_one()

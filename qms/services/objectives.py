@@ -23,7 +23,7 @@ from qms.extensions import db
 from qms.models.objectives import Direction, Measurement, Objective, QualityPolicy, Source
 from qms.models.org import Unit, User
 from qms.numbers import whole_number
-from qms.services import access
+from qms.services import access, org
 from qms.services.case_stats import HUNDREDTH, FigureBook, parse_decimal
 from qms.services.errors import DomainError, NotFound
 from qms.services.history import act_as
@@ -547,7 +547,7 @@ def import_objectives(path: str | Path, *, actor: User | None) -> ObjectivesImpo
         "process_code": limit_of(Objective.process_code),
     }
     rows = read_table(path, OBJECTIVE_COLUMNS, limits=limits)
-    units = {u.code: u for u in db.session.scalars(select(Unit))}
+    units = org.units_by_code()
     seen: dict[tuple[int, int, str], int] = {}
     parsed: list[tuple[Unit, ObjectiveFields, Objective | None]] = []
     for row in rows:

@@ -5,15 +5,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Protocol, TypeVar
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
-from sqlalchemy import Row, func, select
+from sqlalchemy import ColumnElement, Row, and_, func, or_, select, true
 from sqlalchemy.orm import selectinload
 
 from qms.extensions import db
+from qms.formatting import fmt_date
 from qms.models.org import (
     MemberRole,
     Membership,
@@ -75,11 +77,49 @@ def unit_options() -> list[Row[tuple[int, int | None, str, str, str]]]:
     return [row for row, _depth in _in_tree_order(rows)]
 
 
-def unit_by_code(code: str) -> Unit:
-    unit = db.session.scalar(select(Unit).where(Unit.code == code.strip().upper()))
+def unit_by_code(code: str, on: date | None = None) -> Unit:
+    """The unit with that code on that day (default today): codes are reused over time, so a code
+    alone does not name a unit."""
+    day = on or date.today()
+    unit = db.session.scalar(select(Unit).where(Unit.code == code.strip().upper(), Unit.valid_on(day)))
     if unit is None:
-        raise NotFound(_("No unit has the code %(code)s.", code=code))
+        if on is None:
+            raise NotFound(_("No unit has the code %(code)s.", code=code))
+        raise NotFound(_("No unit had the code %(code)s on %(date)s.", code=code, date=fmt_date(on)))
     return unit
+
+
+def find_unit(code: str, on: date | None = None) -> Unit | None:
+    """`unit_by_code`, or None when no unit has that code on that day."""
+    day = on or date.today()
+    return db.session.scalar(select(Unit).where(Unit.code == code.strip().upper(), Unit.valid_on(day)))
+
+
+def units_by_code(on: date | None = None) -> dict[str, Unit]:
+    """Every unit valid on that day (default today) by its code: what imports match codes against."""
+    on = on or date.today()
+    return {u.code: u for u in db.session.scalars(select(Unit).where(Unit.valid_on(on)))}
+
+
+def _overlaps(valid_from: date | None, valid_until: date | None) -> ColumnElement[bool]:
+    """Units whose validity shares at least one day with [valid_from, valid_until] (None = open)."""
+    conditions: list[ColumnElement[bool]] = []
+    if valid_until is not None:
+        conditions.append(or_(Unit.valid_from.is_(None), Unit.valid_from <= valid_until))
+    if valid_from is not None:
+        conditions.append(or_(Unit.valid_until.is_(None), Unit.valid_until >= valid_from))
+    return and_(true(), *conditions)
+
+
+def code_clash(
+    code: str, valid_from: date | None, valid_until: date | None, *, other_than: int | None = None
+) -> Unit | None:
+    """Another unit with that code whose validity overlaps the period: two units never share a code
+    on the same day."""
+    stmt = select(Unit).where(Unit.code == code, _overlaps(valid_from, valid_until))
+    if other_than is not None:
+        stmt = stmt.where(Unit.id != other_than)
+    return db.session.scalar(stmt.order_by(Unit.id).limit(1))
 
 
 def _check_unit_fields(code: str, name: str, kind: str) -> None:
@@ -106,16 +146,25 @@ def _check_parent(unit: Unit | None, parent: Unit | None) -> None:
 
 
 def create_unit(
-    *, actor: User | None, code: str, name: str, kind: str, parent: Unit | None = None, active: bool = True
+    *,
+    actor: User | None,
+    code: str,
+    name: str,
+    kind: str,
+    parent: Unit | None = None,
+    active: bool = True,
+    valid_from: date | None = None,
 ) -> Unit:
+    """A new unit, open-ended; `valid_from` when it starts on a known day (a code ended before that day
+    may be used again)."""
     if actor is not None:
         access.require_admin(actor)
     act_as(actor)
     code = code.strip().upper()
     _check_unit_fields(code, name, kind)
-    if db.session.scalar(select(Unit.id).where(Unit.code == code)) is not None:
+    if code_clash(code, valid_from, None) is not None:
         raise DomainError(_("The code %(code)s is already used by another unit.", code=code), field="code")
-    unit = Unit(code=code, name=name.strip(), kind=kind, parent=parent, active=active)
+    unit = Unit(code=code, name=name.strip(), kind=kind, parent=parent, active=active, valid_from=valid_from)
     db.session.add(unit)
     db.session.flush()
     return unit
@@ -129,9 +178,17 @@ def update_unit(
     act_as(actor)
     code = code.strip().upper()
     _check_unit_fields(code, name, kind)
-    clash = db.session.scalar(select(Unit.id).where(Unit.code == code, Unit.id != unit.id))
-    if clash is not None:
+    if code_clash(code, unit.valid_from, unit.valid_until, other_than=unit.id) is not None:
         raise DomainError(_("The code %(code)s is already used by another unit.", code=code), field="code")
+    if active and unit.is_historical():
+        raise DomainError(
+            _(
+                "%(code)s ended on %(date)s: a historical unit stays inactive.",
+                code=unit.code,
+                date=fmt_date(unit.valid_until),
+            ),
+            field="active",
+        )
     _check_parent(unit, parent)
     unit.code, unit.name, unit.kind, unit.parent, unit.active = code, name.strip(), kind, parent, active
     db.session.flush()
@@ -176,7 +233,13 @@ def import_units(path: str | Path, *, actor: User | None) -> UnitImportResult:
             raise row.fail("parent_code", _("a unit cannot be its own parent"))
         parsed.append((row.number, code, name, kind, parent_code))
 
-    existing = {u.code: u for u in db.session.scalars(select(Unit))}
+    existing = units_by_code()
+    for number, code, _name, _kind, _parent_code in parsed:
+        if code not in existing and code_clash(code, None, None) is not None:
+            # an ended unit's code: a unit reusing it starts on a known day (a reorganisation makes it)
+            raise ImportFailed(
+                _("%(code)s is the code of a unit that has ended", code=code), row=number, column="code"
+            )
     for number, _code, _name, _kind, parent_code in parsed:
         if parent_code and parent_code not in seen and parent_code not in existing:
             raise ImportFailed(

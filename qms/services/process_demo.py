@@ -12,7 +12,7 @@ from qms.extensions import db
 from qms.models.clauses import Clause
 from qms.models.org import Unit
 from qms.models.processes import Process, ProcessClause
-from qms.services import processes
+from qms.services import org, processes
 from qms.services.history import act_as
 
 ONE_STOP = "Bộ phận tiếp nhận và trả kết quả (Bộ phận Một cửa)"
@@ -196,7 +196,7 @@ def load_procedure_demo() -> None:
     for spec, effective in specs:
         if db.session.scalar(select(Process.id).where(Process.code == spec["code"]).limit(1)) is not None:
             continue
-        unit = db.session.scalar(select(Unit).where(Unit.code == spec["unit"]))
+        unit = org.find_unit(spec["unit"])
         if unit is None:
             continue
         _build(spec, unit, effective)

@@ -14,7 +14,7 @@ from qms.formatting import current_lang
 from qms.forms.remapping import BulkAcceptForm, DecideForm, UndoForm
 from qms.models.clauses import Clause, Edition
 from qms.models.org import Unit
-from qms.services import access, remapping
+from qms.services import access, org, remapping
 from qms.services.errors import DomainError, NotAllowed
 from qms.views.helpers import flash_error, form_error, refuse, safe_next, small_int
 
@@ -28,7 +28,7 @@ def _globals(state: object) -> None:
 
 
 def _unit_or_404(code: str) -> Unit:
-    unit = db.session.scalar(select(Unit).where(Unit.code == code))
+    unit = org.find_unit(code)
     if unit is None:
         abort(404)
     return unit
