@@ -398,6 +398,53 @@ def import_objectives(file: str) -> None:
     )
 
 
+@import_group.command("reorganisation")
+@click.argument("file", type=click.Path(dir_okay=False))
+@with_appcontext
+@domain_errors
+def import_reorganisation(file: str) -> None:
+    """Reorganisations from FILE, applied in date order (see `qms reorganise`)."""
+    _reorganise(file, dry_run=False)
+
+
+@cli.command("reorganise")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Print what would move; write nothing.")
+@with_appcontext
+@domain_errors
+def reorganise(file: str, dry_run: bool) -> None:
+    """Record and apply the reorganisations of FILE (CSV or XLSX, all or nothing), one row a move:
+    old_code,old_valid_until,new_code,new_name,new_kind,new_parent_code,move,effective_on,legal_basis
+    (and record_kinds for a split)."""
+    _reorganise(file, dry_run=dry_run)
+
+
+def _reorganise(file: str, *, dry_run: bool) -> None:
+    from qms.formatting import fmt_date
+    from qms.services.reorganisation import importing
+
+    outcome = importing.dry_run(file) if dry_run else importing.run(file, actor=None)
+    for shown in outcome.previews:
+        click.echo(f"{shown.legal_basis} · {fmt_date(shown.effective_on)}")
+        for unit in shown.units:
+            ends = _(" (last day %(date)s)", date=fmt_date(unit.last_day)) if unit.last_day else ""
+            click.echo(f"  {unit.unit}{ends}")
+            for flow in unit.flows:
+                if not flow.total:
+                    continue
+                where = _("%(n)s to %(unit)s", n=flow.moving, unit=flow.to) if flow.moving else ""
+                stays = _("%(n)s stay", n=flow.staying) if flow.staying else ""
+                click.echo(f"    {flow.label}: {', '.join(x for x in (where, stays) if x)}")
+        for new in shown.new_units:
+            click.echo("  + " + _("new unit %(unit)s", unit=new))
+    if dry_run:
+        click.echo(_("dry run: nothing was written"))
+        return
+    db.session.commit()
+    for message in outcome.messages:
+        click.echo(message)
+
+
 def on_terminal() -> bool:
     return sys.stderr.isatty()
 

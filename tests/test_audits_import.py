@@ -139,7 +139,7 @@ def test_findings_join_an_existing_audit(app, orgdata, runner, tmp_path):
         ("DG-2017-04,P-A,2017-10-02,2017-10-03,minor,2012,4.2.3,S,,,,", "column 'edition'", "2012"),
         ("DG-2017-04,P-A,2017-10-02,2017-10-03,minor,2015,4.2.3,S,,,,", "column 'clause'", "4.2.3"),
         ("DG-2017-04,P-A,2017-10-02,2017-10-03,minor,2008,4.2.3,,,,,", "column 'statement'", "required"),
-        ("DG-2017-04,P-A,02/10/2017,2017-10-03,minor,2008,4.2.3,S,,,,", "column 'audit_start'", "02/10/2017"),
+        ("DG-2017-04,P-A,31/02/2017,2017-10-03,minor,2008,4.2.3,S,,,,", "column 'audit_start'", "31/02/2017"),
         (
             "DG-2017-04,P-A,2017-10-02,2017-10-03,minor,2008,4.2.3,S,,2017-10-02,2017-09-01,",
             "column 'due_on'",

@@ -92,18 +92,6 @@ class _Line:
     closed_on: date | None
 
 
-def _date(row: Row, column: str, *, required: bool) -> date | None:
-    text = row.get(column)
-    if not text:
-        if required:
-            raise row.fail(column, _("a date is required (yyyy-mm-dd)"))
-        return None
-    try:
-        return date.fromisoformat(text[:10] if len(text) > 10 and text[10] in "T " else text)
-    except ValueError:
-        raise row.fail(column, _("'%(value)s' is not a date yyyy-mm-dd", value=text)) from None
-
-
 def _parse(row: Row, units: dict[str, Unit], clauses: dict[tuple[str, str], Clause]) -> _Line:
     ref = row.get("audit_ref").upper()
     if not ref:
@@ -114,8 +102,8 @@ def _parse(row: Row, units: dict[str, Unit], clauses: dict[tuple[str, str], Clau
     unit = units.get(code)
     if unit is None:
         raise row.fail("unit_code", _("no unit has the code '%(code)s'", code=code))
-    start = _date(row, "audit_start", required=True)
-    end = _date(row, "audit_end", required=True)
+    start = row.date("audit_start", required=True)
+    end = row.date("audit_end", required=True)
     assert start is not None and end is not None
     if end < start:
         raise row.fail("audit_end", _("the audit ends before it starts"))
@@ -134,15 +122,15 @@ def _parse(row: Row, units: dict[str, Unit], clauses: dict[tuple[str, str], Clau
     statement = row.get("statement")
     if not statement:
         raise row.fail("statement", _("the statement of the finding is required"))
-    raised_on = _date(row, "raised_on", required=False) or start
+    raised_on = row.date("raised_on", required=False) or start
     if raised_on < start:
         raise row.fail("raised_on", _("the finding is dated before its audit starts"))
     if raised_on > end:
         raise row.fail("raised_on", _("the finding is dated after its audit ends"))
     if raised_on > date.today():
         raise row.fail("raised_on", _("the finding is dated in the future"))
-    due_on = _date(row, "due_on", required=False)
-    closed_on = _date(row, "closed_on", required=False)
+    due_on = row.date("due_on", required=False)
+    closed_on = row.date("closed_on", required=False)
     if kind not in NC_KINDS and (due_on or closed_on):
         column = "due_on" if due_on else "closed_on"
         raise row.fail(column, _("only a nonconformity (major or minor) has corrective actions"))

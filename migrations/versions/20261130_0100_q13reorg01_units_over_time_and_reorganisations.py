@@ -35,7 +35,7 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("(status = 'undone') = (undone_at IS NOT NULL)", name=op.f('ck_reorganisation_undone_when')),
     sa.CheckConstraint("legal_basis <> ''", name=op.f('ck_reorganisation_legal_basis_required')),
-    sa.CheckConstraint("status = 'draft' OR (applied_at IS NOT NULL AND applied_by_id IS NOT NULL)", name=op.f('ck_reorganisation_applied_when')),
+    sa.CheckConstraint("status = 'draft' OR applied_at IS NOT NULL", name=op.f('ck_reorganisation_applied_when')),
     sa.CheckConstraint("status IN ('draft', 'applied', 'undone')", name=op.f('ck_reorganisation_status')),
     sa.ForeignKeyConstraint(['applied_by_id'], ['user_account.id'], name=op.f('fk_reorganisation_applied_by_id_user_account'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_reorganisation_created_by_id_user_account'), ondelete='SET NULL'),

@@ -62,9 +62,7 @@ class Reorganisation(Tracked, Timestamped, Base):
     __table_args__ = (
         CheckConstraint(_in("status", ReorganisationStatus), name="status"),
         CheckConstraint("legal_basis <> ''", name="legal_basis_required"),
-        CheckConstraint(
-            "status = 'draft' OR (applied_at IS NOT NULL AND applied_by_id IS NOT NULL)", name="applied_when"
-        ),
+        CheckConstraint("status = 'draft' OR applied_at IS NOT NULL", name="applied_when"),
         CheckConstraint("(status = 'undone') = (undone_at IS NOT NULL)", name="undone_when"),
     )
 

@@ -26,6 +26,21 @@ class Row:
     def fail(self, column: str, reason: str) -> ImportFailed:
         return ImportFailed(reason, row=self.number, column=column)
 
+    def date(self, column: str, *, required: bool) -> date | None:
+        """The cell as a date: dd/mm/yyyy, as people write it here, or yyyy-mm-dd (what a spreadsheet's
+        date cell gives, with or without a time)."""
+        text = self.get(column)
+        if not text:
+            if required:
+                raise self.fail(column, _("a date is required (dd/mm/yyyy)"))
+            return None
+        for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
+            try:
+                return datetime.strptime(text[:10], pattern).date()
+            except ValueError:
+                continue
+        raise self.fail(column, _("'%(value)s' is not a date dd/mm/yyyy", value=text))
+
 
 def _cell_text(value: Any) -> str:
     if value is None:

@@ -121,7 +121,7 @@ def _move_records(
     return len(records)
 
 
-def apply(reorg: Reorganisation, *, actor: User, today: date | None = None) -> ApplyResult:
+def apply(reorg: Reorganisation, *, actor: User | None, today: date | None = None) -> ApplyResult:
     """Applies the reorganisation on or after its effective date, all or nothing: open records go to
     the successors, ended units get their last day (the day before) and become inactive, new units start
     on the effective date; the managers of merged or split units become members of the successor. Every
@@ -206,7 +206,7 @@ def apply(reorg: Reorganisation, *, actor: User, today: date | None = None) -> A
             if m.kind == MoveKind.CREATE and m.new_code:
                 m.result_unit_id = created[m.new_code].id
         reorg.status = ReorganisationStatus.APPLIED.value
-        reorg.applied_by_id = actor.id
+        reorg.applied_by_id = actor.id if actor is not None else None  # None: the command line
         reorg.applied_at = utcnow()
         db.session.flush()
     for unit in [s.unit for s in plan.sources] + list(created.values()):
@@ -309,7 +309,7 @@ def _restore(change: ReorganisationChange) -> Any:
     return change.old_value
 
 
-def undo(reorg: Reorganisation, *, actor: User) -> Reorganisation:
+def undo(reorg: Reorganisation, *, actor: User | None) -> Reorganisation:
     """Puts everything back as the ledger says, while nothing the apply changed has changed since;
     units it created are removed. The history of each record names the reorganisation again."""
     _require_admin(actor)
@@ -378,7 +378,7 @@ def undo(reorg: Reorganisation, *, actor: User) -> Reorganisation:
             if unit is not None:
                 db.session.delete(unit)
         reorg.status = ReorganisationStatus.UNDONE.value
-        reorg.undone_by_id = actor.id
+        reorg.undone_by_id = actor.id if actor is not None else None
         reorg.undone_at = utcnow()
         db.session.flush()
     db.session.expire_all()
