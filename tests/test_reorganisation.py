@@ -638,3 +638,23 @@ def test_a_historical_unit_stays_inactive_and_its_code_is_not_imported_again(tre
     with pytest.raises(DomainError) as exc:
         org.import_units(path, actor=admin)
     assert "P-A is the code of a unit that has ended" in exc.value.message
+
+
+def test_a_unit_that_has_ended_is_read_only(tree):
+    from qms.services import access
+
+    admin = tree.user("admin")
+    reorg = draft(tree)
+    reorg_service.add_move(reorg, actor=admin, kind="merge", source=tree.unit_a, target=tree.unit_b)
+    reorg_service.apply(reorg, actor=admin)
+    db.session.commit()
+    a = db.session.get(Unit, tree.unit_a.id)
+    steering = tree.user("steering")
+    org.add_membership(steering, a, "manager", actor=None)  # even a manager of the old unit
+    db.session.commit()
+    steering = tree.user("steering")
+    assert not access.can_edit_unit_records(steering, a)
+    assert not access.can_record_measurements(steering, a)
+    with pytest.raises(DomainError, match="has ended"):
+        access.require_edit_unit_records(steering, a)
+    assert access.can_read_unit(steering, a)  # its records stay readable

@@ -62,7 +62,8 @@ def require_read_unit_record(user: User | None, unit: Unit, *, published: bool) 
 
 
 def can_edit_unit_records(user: User | None, unit: Unit) -> bool:
-    if user is None or not user.is_authenticated:
+    """A unit's managers keep its records; a unit that has ended (a reorganisation) is read-only."""
+    if user is None or not user.is_authenticated or unit.is_historical():
         return False
     membership = user.membership_in(unit.id)
     return membership is not None and membership.role == MemberRole.MANAGER
@@ -83,6 +84,8 @@ def require_read_unit(user: User | None, unit: Unit) -> None:
 
 
 def require_edit_unit_records(user: User | None, unit: Unit) -> None:
+    if unit.is_historical():
+        raise NotAllowed(_l("This unit has ended: its records are kept as they were, read-only."))
     if not can_edit_unit_records(user, unit):
         raise NotAllowed(_l("Only a manager of this unit may change its records."))
 
@@ -101,12 +104,14 @@ def can_link_to_unit_record(user: User | None, unit_id: int, *, published: bool)
 
 def can_record_measurements(user: User | None, unit: Unit) -> bool:
     """A unit's staff record the measured values of its objectives; its manager keeps the objectives."""
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or unit.is_historical():
         return False
     return user.membership_in(unit.id) is not None
 
 
 def require_record_measurements(user: User | None, unit: Unit) -> None:
+    if unit.is_historical():
+        raise NotAllowed(_l("This unit has ended: its records are kept as they were, read-only."))
     if not can_record_measurements(user, unit):
         raise NotAllowed(_l("Only the people of this unit may record its measurements."))
 
