@@ -658,3 +658,46 @@ def test_a_unit_that_has_ended_is_read_only(tree):
     with pytest.raises(DomainError, match="has ended"):
         access.require_edit_unit_records(steering, a)
     assert access.can_read_unit(steering, a)  # its records stay readable
+
+
+def test_a_successors_figures_before_the_change_add_up_its_predecessors(app, orgdata, as_user):
+    """Phường Nha Trang's 2018 late rate is that of the wards it took in, added up, and says so."""
+    from qms.models.objectives import CaseStatistics
+
+    admin = orgdata.user("admin")
+    wards = [
+        org.create_unit(actor=None, code=code, name=name, kind="commune", parent=orgdata.city)
+        for code, name in [("22363", "Phường Lộc Thọ"), ("22366", "Phường Phước Tiến")]
+    ]
+    db.session.add_all(
+        [
+            CaseStatistics(
+                unit_id=wards[0].id, period="2018", received=100, resolved=100, on_time=98, late=2
+            ),
+            CaseStatistics(unit_id=wards[1].id, period="2018", received=50, resolved=50, on_time=49, late=1),
+        ]
+    )
+    db.session.commit()
+    reorg = draft(orgdata, basis="Nghị quyết 1667/NQ-UBTVQH15", on=date(2025, 7, 1))
+    for ward in wards:
+        reorg_service.add_move(
+            reorg, actor=admin, kind="merge", source=ward, new_code="22366", new_name="Phường Nha Trang",
+            new_kind="commune", new_parent=orgdata.city,
+        )  # fmt: skip
+    reorg_service.apply(reorg, actor=admin)
+    new = org.unit_by_code("22366")
+    db.session.add(
+        CaseStatistics(unit_id=new.id, period="2025-Q3", received=10, resolved=10, on_time=10, late=0)
+    )
+    db.session.commit()
+
+    from qms.services import case_stats
+
+    lines = {line.period: line for line in case_stats.unit_statistics(new)}
+    assert lines["2018"].own_figures is None
+    assert lines["2018"].predecessors == ["22363", "22366"]
+    assert lines["2018"].from_predecessors.late == 3 and lines["2018"].from_predecessors.resolved == 150
+    assert lines["2025-Q3"].from_predecessors is None  # after the change: its own figures
+    page = as_user("steering").get(f"/units/{new.id}/statistics").get_data(as_text=True)
+    row = page[page.index('data-scope="predecessors"') :]
+    assert "22363, 22366" in row[:600] and "2,00" in row[:1200]  # 3 late of 150 resolved

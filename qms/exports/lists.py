@@ -87,7 +87,10 @@ def case_statistics(lines: Sequence[StatisticsLine], unit: Unit) -> Sheet:
               _("Online rate")]  # fmt: skip
     rows = []
     for line in lines:
-        for scope, f in ((_("this unit"), line.own_figures), (_("with sub-units"), line.with_sub_units)):
+        merged = _("with the units then merged into it: %(codes)s", codes=", ".join(line.predecessors))
+        scopes = ((_("this unit"), line.own_figures), (_("with sub-units"), line.with_sub_units),
+                  (merged, line.from_predecessors))  # fmt: skip
+        for scope, f in scopes:
             if f is None:
                 continue
             rows.append(

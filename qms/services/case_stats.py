@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from qms.models.org import Unit, User
 from qms.services import access, org
 from qms.services.errors import DomainError
 from qms.services.history import act_as
-from qms.services.periods import parse_period, sort_periods
+from qms.services.periods import MIN_YEAR, parse_period, sort_periods
 from qms.services.tabular import Row, read_table
 
 CASE_COLUMNS = ["unit_code", "period", "received", "resolved", "on_time", "late", "online_eligible", "online"]
@@ -437,13 +438,36 @@ class StatisticsLine:
     own: CaseStatistics | None
     own_figures: CaseFigures | None
     with_sub_units: CaseFigures | None
+    # Before a reorganisation: the units that then were what this unit is now, and their figures added
+    # up, so that a rate compares across the change (Phường Nha Trang's late rate of 2018).
+    predecessors: list[str] = field(default_factory=list)
+    from_predecessors: CaseFigures | None = None
+
+
+def _predecessors_in(unit: Unit, period: str) -> list[Unit]:
+    """The units whose records `unit` holds now and that reported for the period: those that existed
+    at its start or its end (a reorganisation may fall inside it); just the unit when nothing merged."""
+    from qms.services.reorganisation.lineage import predecessors
+
+    parsed = parse_period(period)
+    first_month = parsed.last_month - parsed.months + 1
+    start, end = date(parsed.year, first_month, 1), date(parsed.year, parsed.last_month, 1)
+    found = {u.id: u for day in (start, end) for u in predecessors(unit, day)}
+    return sorted(found.values(), key=lambda u: u.code)
 
 
 def unit_statistics(unit: Unit, year: int | None = None) -> list[StatisticsLine]:
-    """The unit's case statistics per period, its own and rolled up with its sub-units; newest first."""
+    """The unit's case statistics per period, its own and rolled up with its sub-units, and for the
+    periods before a reorganisation merged units into it, its predecessors' figures added up; newest
+    first."""
+    from qms.services.reorganisation.lineage import predecessors
+
     book = FigureBook()
     units = book.units_of(unit.id, True)
-    stmt = select(CaseStatistics.period).where(CaseStatistics.unit_id.in_(units)).distinct()
+    lineage = [u.id for u in predecessors(unit, date(MIN_YEAR, 1, 1))]  # every unit ever merged into it
+    stmt = (
+        select(CaseStatistics.period).where(CaseStatistics.unit_id.in_(set(units) | set(lineage))).distinct()
+    )
     if year is not None:
         stmt = stmt.where(CaseStatistics.period.like(f"{year}%"))
     periods = sort_periods(list(db.session.scalars(stmt)))
@@ -454,14 +478,20 @@ def unit_statistics(unit: Unit, year: int | None = None) -> list[StatisticsLine]
     lines = []
     for period in reversed(periods):
         own = own_rows.get(period)
-        lines.append(
-            StatisticsLine(
-                period=period,
-                own=own,
-                own_figures=CaseFigures.of(own) if own else None,
-                with_sub_units=book.case(unit.id, period, True) if len(units) > 1 else None,
-            )
+        line = StatisticsLine(
+            period=period,
+            own=own,
+            own_figures=CaseFigures.of(own) if own else None,
+            with_sub_units=book.case(unit.id, period, True) if len(units) > 1 else None,
         )
+        if set(lineage) - {unit.id}:
+            then = [u for u in _predecessors_in(unit, period) if u.id != unit.id]
+            figures = [f for u in then if (f := book.case(u.id, period)) is not None]
+            if figures:
+                line.predecessors = [u.code for u in then]
+                line.from_predecessors = total(figures + ([line.own_figures] if line.own_figures else []))
+        if line.own_figures or line.with_sub_units or line.from_predecessors:
+            lines.append(line)
     return lines
 
 
