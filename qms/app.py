@@ -106,8 +106,10 @@ def _register_views(app: Flask) -> None:
     app.register_blueprint(transition_views.bp)
     app.register_blueprint(remapping_views.bp)
     from qms.views import jobs as jobs_views
+    from qms.views import reorganisations as reorganisations_views
 
     app.register_blueprint(jobs_views.bp)
+    app.register_blueprint(reorganisations_views.bp)
 
     import qms.api
 

@@ -44,9 +44,10 @@ from qms.models.objectives import Measurement, Objective
 from qms.models.org import MemberRole, Membership, Unit, User
 from qms.models.processes import Process, ProcessLink, Step
 from qms.models.remapping import ClauseRemap
+from qms.models.reorganisation import Reorganisation, ReorganisationMove
 from qms.models.risks import Risk, RiskAction
 from qms.models.transition import TransitionEvidence, TransitionItem, TransitionStep
-from qms.services import demo, org, setup, tokens
+from qms.services import demo, org, reorganisation, setup, tokens
 from qms.services.transition.core import open_transition
 from tests.conftest import build_app
 
@@ -179,6 +180,12 @@ EXPECTED.update(
         "/procedures/unit/<int:unit_id>/map": "L2x22222",
         "/procedures/unit/<int:unit_id>/new": "Lxx2xxxx",
         "/static/<path:filename>": "22222222",
+        # Reorganisations: the administrator and the ISO steering committee.
+        "/reorganisations/": "Lxxxx2x2",
+        "/reorganisations/new": "Lxxxx2x2",
+        "/reorganisations/<int:reorg_id>": "Lxxxx2x2",
+        "/reorganisations/<int:reorg_id>/edit": "Lxxxx2x2",
+        "/reorganisations/<int:reorg_id>/preview": "Lxxxx2x2",
         "/transition/": "L2222222",
         "/transition/edit": "Lxxxx2xx",
         "/transition/evidence/<int:evidence_id>/file": "L4444444",
@@ -218,6 +225,12 @@ EXPECTED.update(
 EXPECTED_POST.update(
     {
         "/account/sessions/<int:session_id>/end": "L.......",
+        "/reorganisations/new": "Lxxxx.x.",
+        "/reorganisations/<int:reorg_id>/edit": "Lxxxx.x.",
+        "/reorganisations/<int:reorg_id>/moves": "Lxxxx.x.",
+        "/reorganisations/<int:reorg_id>/moves/<int:move_id>/delete": "Lxxxx.x.",
+        "/reorganisations/<int:reorg_id>/apply": "Lxxxx.x.",
+        "/reorganisations/<int:reorg_id>/undo": "Lxxxx.x.",
         "/account/sessions/end-others": "L.......",
         "/account/tokens": "L.......",
         "/account/tokens/<int:token_id>/revoke": "L44.....",
@@ -353,6 +366,11 @@ def matrix_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
             for role, email in EMAILS.items()
             if (user := db.session.scalar(select(User).where(User.email == email))) is not None
         }
+        # A draft reorganisation with one move, for the reorganisation pages.
+        reorg = reorganisation.create(
+            actor=None, legal_basis="Nghị quyết 1667", effective_on=date(2025, 7, 1)
+        )
+        reorganisation.add_move(reorg, actor=None, kind="merge", source=other, target=tnmt)
         # A job the unit's manager asked for: only they and administrators may follow it.
         manager = db.session.scalar(select(User).where(User.email == EMAILS["manager"]))
         db.session.add(BackgroundJob(kind="findings_register", params={}, requested_by_id=manager.id))
@@ -430,6 +448,8 @@ def route_values(app: Flask) -> dict[str, dict[str, Any]]:
             "filename": "qms.css",
             "action": "issue",
             "job_id": _first(select(BackgroundJob.id)),
+            "reorg_id": _first(select(Reorganisation.id)),
+            "move_id": _first(select(ReorganisationMove.id)),
         }
         specific = {
             "/issued/<int:document_id>": {"document_id": _first(select(IssuedDocument.id))},

@@ -475,9 +475,12 @@ def test_a_reorganisation_is_applied_from_its_effective_date(tree):
     assert "takes effect on 2025-07-01" in exc.value.message
 
 
-def test_only_an_administrator_reorganises(tree):
-    with pytest.raises(DomainError):
-        reorg_service.create(actor=tree.user("steering"), legal_basis="x", effective_on=EFFECTIVE)
+def test_only_an_administrator_or_the_steering_committee_reorganises(tree):
+    for name in ("manager_a", "auditor", "leader"):
+        with pytest.raises(DomainError):
+            reorg_service.create(actor=tree.user(name), legal_basis="x", effective_on=EFFECTIVE)
+    reorg = reorg_service.create(actor=tree.user("steering"), legal_basis="x", effective_on=EFFECTIVE)
+    assert reorg.created_by_id == tree.steering.id
 
 
 # --- apply twice, undo ---------------------------------------------------------------------------------

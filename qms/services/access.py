@@ -211,6 +211,20 @@ def require_manage_legal_texts(user: User | None) -> None:
         raise NotAllowed(_l("Only the administrator or the ISO steering committee may change legal texts."))
 
 
+# --- reorganisations ----------------------------------------------------------------------------
+# Units merge, split, are renamed, move, end or are created by a legal act: the administrator and the
+# ISO steering committee prepare, preview, apply and undo a reorganisation.
+
+
+def can_reorganise(user: User | None) -> bool:
+    return _signed_in(user) and user.has_role(OrgRole.ADMIN, OrgRole.STEERING)
+
+
+def require_reorganise(user: User | None) -> None:
+    if not can_reorganise(user):
+        raise NotAllowed(_l("Only the administrator or the ISO steering committee may reorganise units."))
+
+
 # --- transition to ISO 9001:2015 ---------------------------------------------------------------
 # The steering committee opens and edits the transition (title, target, scope, who is responsible,
 # each unit's owner, the plan's steps); a unit's manager works on the unit's gap items; org-wide

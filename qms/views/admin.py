@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 
 from qms.exports import lists
 from qms.extensions import db
+from qms.formatting import fmt_date
 from qms.forms.admin import (
     EmptyForm,
     MappingForm,
@@ -27,6 +28,7 @@ from qms.forms.admin import (
 from qms.models.clauses import ClauseMapping
 from qms.models.org import Membership, Unit, User
 from qms.services import access, dashboard, jobs, org, reference, settings
+from qms.services import reorganisation as reorganisations
 from qms.services.errors import DomainError
 from qms.services.history import history_of
 from qms.views.helpers import form_error, wants_xlsx, xlsx_download
@@ -90,7 +92,9 @@ def units() -> str | Response:
     tree = org.units_tree()
     if wants_xlsx():
         return xlsx_download(lists.units(tree))
-    return render_template("admin/units.html", tree=tree)
+    return render_template(
+        "admin/units.html", tree=tree, successors=reorganisations.now_part_of([u for u, _d in tree])
+    )
 
 
 @bp.route("/units/new", methods=["GET", "POST"])
@@ -122,6 +126,10 @@ def unit_new() -> str | Response:
 @admin_required
 def unit_edit(unit_id: int) -> str | Response:
     unit = db.get_or_404(Unit, unit_id)
+    if unit.is_historical():
+        flash(_("%(code)s ended on %(date)s: a historical unit is kept as it was.", code=unit.code,
+                date=fmt_date(unit.valid_until)), "warning")  # fmt: skip
+        return redirect(url_for("units.show", unit_id=unit.id))
     form = UnitForm(obj=unit)
     form.parent_id.choices = _parent_choices(exclude=unit)
     if not form.is_submitted():

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from qms.extensions import db
 from qms.models.org import Unit
 from qms.services import access, objectives, org, remapping, transition
+from qms.services import reorganisation as reorganisations
 from qms.services.errors import NotAllowed
 from qms.services.history import history_of
 from qms.views.helpers import refuse
@@ -19,7 +20,9 @@ bp = Blueprint("units", __name__, url_prefix="/units")
 @login_required
 def index() -> str:
     tree = [(u, depth) for u, depth in org.units_tree() if access.can_read_unit(current_user, u)]
-    return render_template("units/index.html", tree=tree)
+    return render_template(
+        "units/index.html", tree=tree, successors=reorganisations.now_part_of([u for u, _d in tree])
+    )
 
 
 @bp.route("/<int:unit_id>")
@@ -34,6 +37,9 @@ def show(unit_id: int) -> str:
     return render_template(
         "units/show.html",
         unit=unit,
+        historical=unit.is_historical(),
+        successors=reorganisations.successors(unit) if unit.is_historical() else [],
+        predecessors=reorganisations.merged_into(unit),
         members=members,
         history=history_of("unit", unit.id),
         quality=objectives.overview(unit),

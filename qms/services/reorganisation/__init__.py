@@ -10,11 +10,13 @@ from qms.services.reorganisation.drafts import (
     all_reorganisations,
     create,
     get,
+    move_counts,
     remove_move,
+    update,
     validate,
 )
 from qms.services.reorganisation.kinds import KINDS, RecordKind
-from qms.services.reorganisation.lineage import predecessors, successors
+from qms.services.reorganisation.lineage import merged_into, now_part_of, predecessors, successors
 from qms.services.reorganisation.planning import ReorganisationRefused
 from qms.services.reorganisation.preview import KindFlow, Preview, UnitFlow, preview
 
@@ -31,10 +33,14 @@ __all__ = [
     "apply",
     "create",
     "get",
+    "merged_into",
+    "move_counts",
+    "now_part_of",
     "predecessors",
     "preview",
     "remove_move",
     "successors",
     "undo",
+    "update",
     "validate",
 ]

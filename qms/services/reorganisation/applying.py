@@ -24,7 +24,7 @@ from qms.models.reorganisation import (
 )
 from qms.services.errors import DomainError, InvalidTransition
 from qms.services.history import recorded_as
-from qms.services.reorganisation.drafts import _require_admin, validate
+from qms.services.reorganisation.drafts import _require_reorganiser, validate
 from qms.services.reorganisation.kinds import BY_KEY, OWN_KINDS, RecordKind, mapped_class, present, table_of
 from qms.services.reorganisation.planning import (
     Plan,
@@ -126,7 +126,7 @@ def apply(reorg: Reorganisation, *, actor: User | None, today: date | None = Non
     the successors, ended units get their last day (the day before) and become inactive, new units start
     on the effective date; the managers of merged or split units become members of the successor. Every
     changed record's history names the reorganisation. An applied one is left as it is."""
-    _require_admin(actor)
+    _require_reorganiser(actor)
     if reorg.status == ReorganisationStatus.APPLIED:
         return ApplyResult(
             changed=False,
@@ -312,7 +312,7 @@ def _restore(change: ReorganisationChange) -> Any:
 def undo(reorg: Reorganisation, *, actor: User | None) -> Reorganisation:
     """Puts everything back as the ledger says, while nothing the apply changed has changed since;
     units it created are removed. The history of each record names the reorganisation again."""
-    _require_admin(actor)
+    _require_reorganiser(actor)
     if reorg.status != ReorganisationStatus.APPLIED:
         raise InvalidTransition(
             _(

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from qms.extensions import db
 from qms.models.org import Unit, UnitKind, User
@@ -18,9 +18,10 @@ from qms.services.reorganisation.kinds import OWN_KINDS
 from qms.services.reorganisation.planning import Plan, ReorganisationRefused, problems_of, unit_name
 
 
-def _require_admin(actor: User | None) -> None:
+def _require_reorganiser(actor: User | None) -> None:
+    """The acting user may reorganise (qms/services/access.py); None is the command line."""
     if actor is not None:
-        access.require_admin(actor)
+        access.require_reorganise(actor)
     act_as(actor)
 
 
@@ -45,6 +46,23 @@ def all_reorganisations() -> list[Reorganisation]:
     )
 
 
+def _check_act(legal_basis: str, effective_on: date, legal_act_date: date | None) -> None:
+    if not legal_basis.strip():
+        raise DomainError(_("Name the legal act the reorganisation follows."), field="legal_basis")
+    if legal_act_date is not None and legal_act_date > effective_on:
+        raise DomainError(_("The legal act is dated after the day it takes effect."), field="legal_act_date")
+
+
+def move_counts() -> dict[int, int]:
+    """The number of moves of each reorganisation, counted in SQL."""
+    rows = db.session.execute(
+        select(ReorganisationMove.reorganisation_id, func.count(ReorganisationMove.id)).group_by(
+            ReorganisationMove.reorganisation_id
+        )
+    )
+    return {reorg_id: n for reorg_id, n in rows}
+
+
 def create(
     *,
     actor: User | None,
@@ -54,11 +72,8 @@ def create(
     note: str = "",
 ) -> Reorganisation:
     """A draft reorganisation set by a legal act (e.g. Nghị quyết 1196/NQ-UBTVQH15) from its date."""
-    _require_admin(actor)
-    if not legal_basis.strip():
-        raise DomainError(_("Name the legal act the reorganisation follows."), field="legal_basis")
-    if legal_act_date is not None and legal_act_date > effective_on:
-        raise DomainError(_("The legal act is dated after the day it takes effect."), field="legal_act_date")
+    _require_reorganiser(actor)
+    _check_act(legal_basis, effective_on, legal_act_date)
     reorg = Reorganisation(
         legal_basis=legal_basis.strip(),
         legal_act_date=legal_act_date,
@@ -68,6 +83,27 @@ def create(
         created_by_id=actor.id if actor is not None else None,
     )
     db.session.add(reorg)
+    db.session.flush()
+    return reorg
+
+
+def update(
+    reorg: Reorganisation,
+    *,
+    actor: User | None,
+    legal_basis: str,
+    effective_on: date,
+    legal_act_date: date | None = None,
+    note: str = "",
+) -> Reorganisation:
+    """A draft's legal act, dates and note, changed."""
+    _require_reorganiser(actor)
+    require_draft(reorg)
+    _check_act(legal_basis, effective_on, legal_act_date)
+    reorg.legal_basis = legal_basis.strip()
+    reorg.legal_act_date = legal_act_date
+    reorg.effective_on = effective_on
+    reorg.note = note.strip()
     db.session.flush()
     return reorg
 
@@ -107,7 +143,7 @@ def add_move(
     - end: `source` ends with nothing open;
     - create: a new unit (`new_code`, `new_name`, `new_kind`, `new_parent`).
     """
-    _require_admin(actor)
+    _require_reorganiser(actor)
     require_draft(reorg)
     if kind not in set(MoveKind):
         raise DomainError(_("Unknown kind of move: %(kind)s.", kind=kind), field="kind")
@@ -166,7 +202,7 @@ def add_move(
 
 
 def remove_move(move: ReorganisationMove, *, actor: User | None) -> None:
-    _require_admin(actor)
+    _require_reorganiser(actor)
     reorg = move.reorganisation
     require_draft(reorg)
     reorg.moves.remove(move)

@@ -87,3 +87,16 @@ def predecessors(unit: Unit, on: date) -> list[Unit]:
             if predecessor is not None:
                 frontier.append(predecessor)
     return _ordered(found)
+
+
+def merged_into(unit: Unit) -> list[Unit]:
+    """The units an applied reorganisation ended into this one (merged, split or renamed into it): what
+    its page lists as its predecessors."""
+    rows = db.session.execute(_applied_moves().where(ReorganisationMove.result_unit_id == unit.id)).all()
+    return _ordered({source for source, _result, _day in rows if source is not None and source != unit.id})
+
+
+def now_part_of(units: list[Unit], on: date | None = None) -> dict[int, list[Unit]]:
+    """For each unit of the list that had ended by that day (default today), the units that continue
+    it (empty when it ended without a successor): the "now part of …" of a unit list."""
+    return {unit.id: successors(unit, on) for unit in units if unit.is_historical(on)}
