@@ -105,6 +105,9 @@ def shown_labels(app: Flask) -> dict[str, str]:
 def measurements(url: str) -> tuple[list[Measurement], str, int, Flask]:
     app = app_for(url)
     with app.app_context():
+        from qms.services import setup
+
+        setup.initialise()  # a dataset built before the latest migrations is brought up to date
         steering = db.session.scalar(select(User.id).where(User.email == STEERING))
         if steering is None:
             raise SystemExit(f"{url}: no benchmark data, build it first with bench/build_dataset.py")
