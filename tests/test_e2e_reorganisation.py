@@ -149,6 +149,13 @@ def test_the_administrator_merges_two_departments_then_undoes_it(
     open_menu_link(page, "nav a.nav-link[href$='/units/']")
     assert page.locator(".now-part-of").count() >= 2
     snap(page, screenshots, f"reorg-7-tree-{name}", full_page=True)
+    # the organisation as it stood the day before: the old departments, not the new one
+    page.locator("#units-on").fill("2025-06-30")
+    submit(page, "#units-as-of")
+    assert "30/06/2025" in page.locator("#units-on-day").inner_text()
+    assert page.locator(f"tbody a[href$='/units/{ids['P-TNMT']}']").count() >= 1
+    assert page.locator("tbody td.text-nowrap a", has_text=new_code).count() == 0  # it began on 01/07/2025
+    snap(page, screenshots, f"reorg-7b-as-of-{name}", full_page=True)
 
     # back to the reorganisation from the Units page, then undo (confirmed)
     page.locator("#units-reorganisations").click()

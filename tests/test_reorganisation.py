@@ -3,6 +3,7 @@ after, the refusals, applying twice, undoing, and codes reused over time (the Nh
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -704,3 +705,29 @@ def test_a_successors_figures_before_the_change_add_up_its_predecessors(app, org
     page = as_user("steering").get(f"/units/{new.id}/statistics").get_data(as_text=True)
     row = page[page.index('data-scope="predecessors"') :]
     assert "22363, 22366" in row[:600] and "2,00" in row[:1200]  # 3 late of 150 resolved
+
+
+def test_the_unit_tree_as_it_stood_on_a_date(tree, as_user):
+    admin = tree.user("admin")
+    reorg = draft(tree)
+    for unit in (tree.unit_a, tree.unit_b):
+        reorg_service.add_move(
+            reorg, actor=admin, kind="merge", source=unit, new_code="P-AB", new_name="Phòng A và B",
+            new_kind="department", new_parent=tree.city,
+        )  # fmt: skip
+    reorg_service.apply(reorg, actor=admin)
+    db.session.commit()
+    client = as_user("steering")
+
+    def codes(query: str) -> list[str]:
+        page = client.get(f"/units/{query}").get_data(as_text=True)
+        body = page[page.index("<tbody>") : page.index("</tbody>")]
+        return re.findall(r'tree-depth-\d text-nowrap"><a href="/units/\d+">([^<]+)</a>', body)
+
+    assert codes("?on=2018-12-31") == ["CITY", "P-A", "P-B"]
+    then = client.get("/units/?on=31/12/2018").get_data(as_text=True)
+    assert "31/12/2018" in then and then.count("P-AB") >= 2  # P-A and P-B: now part of P-AB
+    assert codes("?on=2025-07-01") == ["CITY", "P-AB"]
+    assert codes("") == ["CITY", "P-A", "P-AB", "P-B"]  # every unit, the historical ones marked
+    wrong = client.get("/units/?on=31/02/2018").get_data(as_text=True)
+    assert "is-invalid" in wrong and "31/02/2018" in wrong and codes("?on=31/02/2018") == codes("")

@@ -65,9 +65,11 @@ def _in_tree_order(nodes: Iterable[Node]) -> list[tuple[Node, int]]:
     return ordered
 
 
-def units_tree() -> list[tuple[Unit, int]]:
-    """Every unit in tree order with its depth."""
-    return _in_tree_order(db.session.scalars(select(Unit)))
+def units_tree(on: date | None = None) -> list[tuple[Unit, int]]:
+    """Every unit in tree order with its depth; given a day, the units that existed that day (the
+    organisation as it stood then)."""
+    stmt = select(Unit) if on is None else select(Unit).where(Unit.valid_on(on))
+    return _in_tree_order(db.session.scalars(stmt))
 
 
 def unit_options() -> list[Row[tuple[int, int | None, str, str, str]]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,21 @@ def int_arg(
         return default
     value = -magnitude if raw.startswith("-") else magnitude
     return value if low <= value <= high else default
+
+
+def date_arg(name: str) -> tuple[date | None, bool]:
+    """A date query parameter as a date input sends it (yyyy-mm-dd) or as typed here (dd/mm/yyyy):
+    (the date, True), (None, True) when it is missing, (None, False) when it is not a date."""
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None, True
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            found = datetime.strptime(raw, pattern).date()
+        except ValueError:
+            continue
+        return (found, True) if 1900 <= found.year <= 9999 else (None, False)
+    return None, False
 
 
 YEAR_RANGE = {"low": 1900, "high": 9999}  # a year a date can hold

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from qms.extensions import db
@@ -11,7 +12,7 @@ from qms.services import access, objectives, org, remapping, transition
 from qms.services import reorganisation as reorganisations
 from qms.services.errors import NotAllowed
 from qms.services.history import history_of
-from qms.views.helpers import refuse
+from qms.views.helpers import date_arg, refuse
 
 bp = Blueprint("units", __name__, url_prefix="/units")
 
@@ -19,9 +20,15 @@ bp = Blueprint("units", __name__, url_prefix="/units")
 @bp.route("/")
 @login_required
 def index() -> str:
-    tree = [(u, depth) for u, depth in org.units_tree() if access.can_read_unit(current_user, u)]
+    """The unit tree; `?on=` a date, the units as they stood that day."""
+    on, readable = date_arg("on")
+    tree = [(u, depth) for u, depth in org.units_tree(on) if access.can_read_unit(current_user, u)]
     return render_template(
-        "units/index.html", tree=tree, successors=reorganisations.now_part_of([u for u, _d in tree])
+        "units/index.html",
+        tree=tree,
+        on=on,
+        on_error=None if readable else _("'%(value)s' is not a date dd/mm/yyyy", value=request.args["on"]),
+        successors=reorganisations.now_part_of([u for u, _d in tree]),
     )
 
 
