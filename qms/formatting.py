@@ -18,6 +18,17 @@ def current_lang() -> str:
     return locale.language if locale is not None and locale.language in DATE_FORMATS else "vi"
 
 
+def parse_day(text: str) -> date | None:
+    """A day as people write it here (dd/mm/yyyy) or as a date field or spreadsheet cell gives it
+    (yyyy-mm-dd); None when it is neither."""
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
 def fmt_date(value: date | datetime | None, lang: str | None = None) -> str:
     if value is None:
         return ""

@@ -11,6 +11,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from qms.formatting import parse_day
 from qms.services.errors import ImportFailed
 from qms.text import MAX_TEXT, clean, too_long
 
@@ -34,12 +35,10 @@ class Row:
             if required:
                 raise self.fail(column, _("a date is required (dd/mm/yyyy)"))
             return None
-        for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
-            try:
-                return datetime.strptime(text[:10], pattern).date()
-            except ValueError:
-                continue
-        raise self.fail(column, _("'%(value)s' is not a date dd/mm/yyyy", value=text))
+        day = parse_day(text[:10])
+        if day is None:
+            raise self.fail(column, _("'%(value)s' is not a date dd/mm/yyyy", value=text))
+        return day
 
 
 def _cell_text(value: Any) -> str:

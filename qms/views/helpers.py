@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ from qms.exports import pdf
 from qms.exports.lists import Sheet
 from qms.exports.workbook import sheet_workbook, to_bytes
 from qms.extensions import db
-from qms.formatting import current_lang
+from qms.formatting import current_lang, parse_day
 from qms.numbers import DB_INT_MAX, whole_number
 from qms.services import files
 from qms.services.errors import DomainError, NotAllowed, NotFound
@@ -56,13 +56,8 @@ def date_arg(name: str) -> tuple[date | None, bool]:
     raw = request.args.get(name, "").strip()
     if not raw:
         return None, True
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            found = datetime.strptime(raw, pattern).date()
-        except ValueError:
-            continue
-        return (found, True) if 1900 <= found.year <= 9999 else (None, False)
-    return None, False
+    found = parse_day(raw)
+    return (found, True) if found is not None and found.year >= 1900 else (None, False)
 
 
 YEAR_RANGE = {"low": 1900, "high": 9999}  # a year a date can hold
